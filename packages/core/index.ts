@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './inputs';
+export * from './log';
+export * from './run';
+export * from './summary';
+export * from './exec';
