@@ -1,0 +1,143 @@
+import type { KubeObject } from '../kube/types';
+import { MANAGED_BY, TRACK_LABEL, CANARY_TRACK } from './canary-object';
+
+/**
+ * ALB traffic mode, for the AWS Load Balancer Controller: two Services that
+ * split the app's pods into stable and canary target groups, and a forward
+ * action on the Ingress that weighs them. The Ingress rules that pointed at the
+ * app's Service point at the action while a canary runs; the original backends
+ * are kept in an annotation so any later run (rollback, cancel) can restore them.
+ */
+export const ACTION_ANNOTATION_PREFIX = 'alb.ingress.kubernetes.io/actions.';
+export const ORIGINAL_BACKENDS_ANNOTATION = 'flightdeck.dev/original-backends';
+export const USE_ANNOTATION_PORT = 'use-annotation';
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: string;
+  [field: string]: unknown;
+}
+
+export interface Service extends KubeObject {
+  spec?: { selector?: Record<string, string>; ports?: ServicePort[]; type?: string; [field: string]: unknown };
+}
+
+export interface IngressBackend {
+  service?: { name: string; port?: { name?: string; number?: number } };
+  [field: string]: unknown;
+}
+
+export interface Ingress extends KubeObject {
+  spec?: {
+    defaultBackend?: IngressBackend;
+    rules?: { host?: string; http?: { paths: { path?: string; pathType?: string; backend: IngressBackend }[] } }[];
+    [field: string]: unknown;
+  };
+}
+
+export function stableServiceName(service: string): string {
+  return `${service}-stable`;
+}
+export function canaryServiceName(service: string): string {
+  return `${service}-canary`;
+}
+/** The forward action's name; rules refer to it as a service name with port "use-annotation". */
+export function actionName(service: string): string {
+  return `${service}-weighted`;
+}
+
+/**
+ * The two target-group Services. Service selectors cannot say "without the
+ * canary label", so the stable one pins the stable ReplicaSet's
+ * pod-template-hash (as Argo Rollouts does) and the canary one adds the track label.
+ */
+export function splitServices(service: Service, stablePodTemplateHash: string): [Service, Service] {
+  const base = (name: string, selector: Record<string, string>): Service => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: service.metadata.namespace, labels: { [MANAGED_BY]: 'flightdeck' } },
+    spec: {
+      // The ALB controller registers pod IPs (target-type ip) or node ports; NodePort serves both.
+      type: service.spec?.type === 'ClusterIP' || service.spec?.type === undefined ? 'ClusterIP' : 'NodePort',
+      selector,
+      ports: (service.spec?.ports ?? []).map(({ name, port, targetPort, protocol }) => ({ name, port, targetPort, protocol })),
+    },
+  });
+  const selector = service.spec?.selector ?? {};
+  return [
+    base(stableServiceName(service.metadata.name!), { ...selector, 'pod-template-hash': stablePodTemplateHash }),
+    base(canaryServiceName(service.metadata.name!), { ...selector, [TRACK_LABEL]: CANARY_TRACK }),
+  ];
+}
+
+/** The forward action JSON the AWS Load Balancer Controller reads. */
+export function forwardAction(service: string, port: number, weights: { stable: number; canary: number }): string {
+  return JSON.stringify({
+    type: 'forward',
+    forwardConfig: {
+      targetGroups: [
+        { serviceName: stableServiceName(service), servicePort: String(port), weight: weights.stable },
+        { serviceName: canaryServiceName(service), servicePort: String(port), weight: weights.canary },
+      ],
+    },
+  });
+}
+
+/** Does this Ingress send traffic to the Service, directly or through our action? */
+export function ingressRoutesTo(ingress: Ingress, service: string): boolean {
+  const names = [service, actionName(service)];
+  return backends(ingress).some((b) => names.includes(b.service?.name ?? ''));
+}
+
+function backends(ingress: Ingress): IngressBackend[] {
+  const list: IngressBackend[] = [];
+  if (ingress.spec?.defaultBackend) list.push(ingress.spec.defaultBackend);
+  for (const rule of ingress.spec?.rules ?? []) for (const path of rule.http?.paths ?? []) list.push(path.backend);
+  return list;
+}
+
+/**
+ * The Ingress with the weighted action in place of every backend that named
+ * the Service. Idempotent: a second call only changes the weights.
+ */
+export function weightedIngress(ingress: Ingress, service: string, port: number, weights: { stable: number; canary: number }): Ingress {
+  const next = structuredClone(ingress);
+  const annotations = (next.metadata.annotations ??= {});
+  if (!annotations[ORIGINAL_BACKENDS_ANNOTATION]) {
+    annotations[ORIGINAL_BACKENDS_ANNOTATION] = JSON.stringify(collectOriginal(ingress, service));
+  }
+  annotations[ACTION_ANNOTATION_PREFIX + actionName(service)] = forwardAction(service, port, weights);
+  for (const backend of backends(next)) {
+    if (backend.service?.name === service) backend.service = { name: actionName(service), port: { name: USE_ANNOTATION_PORT } };
+  }
+  return next;
+}
+
+/** Where each rewritten backend pointed before: its index among all backends and its port. */
+function collectOriginal(ingress: Ingress, service: string): { index: number; port: IngressBackend['service'] }[] {
+  return backends(ingress)
+    .map((b, index) => ({ index, port: b.service }))
+    .filter((entry) => entry.port?.name === service);
+}
+
+/** The Ingress as it was before the canary: original backends back, our annotations gone. Null when there is nothing to restore. */
+export function restoredIngress(ingress: Ingress, service: string, servicePort: number): Ingress | null {
+  const annotations = ingress.metadata.annotations ?? {};
+  const saved = annotations[ORIGINAL_BACKENDS_ANNOTATION];
+  const actionKey = ACTION_ANNOTATION_PREFIX + actionName(service);
+  if (!saved && !(actionKey in annotations)) return null;
+  const next = structuredClone(ingress);
+  const list = backends(next);
+  for (const { index, port } of saved ? (JSON.parse(saved) as ReturnType<typeof collectOriginal>) : []) {
+    if (list[index] && port) list[index]!.service = port;
+  }
+  // Anything still aimed at the action (the record was lost) goes back to the Service's port.
+  for (const backend of list) {
+    if (backend.service?.name === actionName(service)) backend.service = { name: service, port: { number: servicePort } };
+  }
+  delete next.metadata.annotations![ORIGINAL_BACKENDS_ANNOTATION];
+  delete next.metadata.annotations![actionKey];
+  return next;
+}
