@@ -1,0 +1,109 @@
+import type { KubeClient } from './client';
+import { Kinds } from './resources';
+import { revisionOf } from './rollout';
+import type { Deployment, PodTemplateSpec, ReplicaSet } from './types';
+
+/** The label the Deployment controller adds to each ReplicaSet's template; it must not be copied back. */
+const POD_TEMPLATE_HASH = 'pod-template-hash';
+
+export interface UndoOptions {
+  /** Restore this revision; default: the newest one older than the current. */
+  toRevision?: number;
+  fieldManager?: string;
+  signal?: AbortSignal;
+}
+
+export interface UndoResult {
+  /** The revision whose template was restored. */
+  restoredRevision: number;
+  /** The revision that was current before the undo. */
+  fromRevision: number;
+  /** True when the current template already equalled the target (nothing was changed, as kubectl's "skipped rollback"). */
+  skipped: boolean;
+  /** Images of the restored template, by container name. */
+  images: Record<string, string>;
+  deployment: Deployment;
+}
+
+/** There is no earlier revision to go back to (or the asked one does not exist). */
+export class NoPreviousRevisionError extends Error {
+  override readonly name = 'NoPreviousRevisionError';
+}
+
+/**
+ * What `kubectl rollout undo` does: find the ReplicaSet of the previous
+ * revision among those the Deployment owns, and put its pod template back on
+ * the Deployment. The controller then rolls out that template as a new
+ * revision; wait for it with waitForRollout.
+ */
+export async function undoRollout(client: KubeClient, namespace: string, name: string, options: UndoOptions = {}): Promise<UndoResult> {
+  const deployment = await client.get<Deployment>({ ...Kinds.Deployment, namespace, name }, options.signal);
+  const owned = await ownedReplicaSets(client, deployment, options.signal);
+  const current = revisionOf(deployment);
+  const target = pickRevision(owned, current, options.toRevision);
+  if (!target) {
+    const known = owned.map(revisionOf).sort((a, b) => a - b).join(', ') || 'none';
+    throw new NoPreviousRevisionError(
+      options.toRevision
+        ? `deployment "${name}" has no revision ${options.toRevision} to roll back to (known revisions: ${known})`
+        : `deployment "${name}" has no revision before ${current} to roll back to (known revisions: ${known}); was it ever rolled out before?`,
+    );
+  }
+  const template = templateWithoutHash(target.spec.template);
+  const restoredRevision = revisionOf(target);
+  const images = Object.fromEntries((template.spec?.containers ?? []).map((container) => [container.name, container.image ?? '']));
+  if (sameTemplate(template, deployment.spec.template)) {
+    return { restoredRevision, fromRevision: current, skipped: true, images, deployment };
+  }
+  // A JSON-patch replace, not a merge: labels or env the newer template added must go too.
+  // The resourceVersion test makes a concurrent edit fail with a Conflict instead of being overwritten.
+  const patched = await client.patch<Deployment>(
+    { ...Kinds.Deployment, namespace, name },
+    [
+      { op: 'test', path: '/metadata/resourceVersion', value: deployment.metadata.resourceVersion },
+      { op: 'replace', path: '/spec/template', value: template },
+    ],
+    'json',
+    { fieldManager: options.fieldManager, signal: options.signal },
+  );
+  return { restoredRevision, fromRevision: current, skipped: false, images, deployment: patched };
+}
+
+/** ReplicaSets whose controller is this Deployment (same selector is not enough: another owner may match). */
+export async function ownedReplicaSets(client: KubeClient, deployment: Deployment, signal?: AbortSignal): Promise<ReplicaSet[]> {
+  const labels = deployment.spec.selector?.matchLabels ?? {};
+  const labelSelector = Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  const list = await client.list<ReplicaSet>({ ...Kinds.ReplicaSet, namespace: deployment.metadata.namespace }, { labelSelector: labelSelector || undefined, signal });
+  return list.items.filter((rs) => rs.metadata.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.metadata.uid));
+}
+
+/** The ReplicaSet to restore: the asked revision, or the newest older than the current. */
+export function pickRevision(replicaSets: ReplicaSet[], current: number, toRevision?: number): ReplicaSet | undefined {
+  if (toRevision) return replicaSets.find((rs) => revisionOf(rs) === toRevision);
+  return replicaSets
+    .filter((rs) => revisionOf(rs) > 0 && revisionOf(rs) < current)
+    .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+}
+
+export function templateWithoutHash(template: PodTemplateSpec): PodTemplateSpec {
+  const copy = structuredClone(template);
+  if (copy.metadata?.labels) {
+    delete copy.metadata.labels[POD_TEMPLATE_HASH];
+  }
+  return copy;
+}
+
+function sameTemplate(a: PodTemplateSpec, b: PodTemplateSpec): boolean {
+  return stableJson(a) === stableJson(b);
+}
+
+/** JSON with sorted keys, so two equal templates compare equal whatever the key order. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)))
+      : inner,
+  );
+}
