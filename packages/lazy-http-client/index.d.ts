@@ -1,0 +1,5 @@
+import type { HttpClient as Real } from '@actions/http-client-impl';
+export declare class HttpClient {
+  constructor(...args: ConstructorParameters<typeof Real>);
+  getJson: Real['getJson'];
+}
