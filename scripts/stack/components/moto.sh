@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# moto_server on 127.0.0.1:5000: the AWS API of the local stack.
+# Runs from its own venv (.venv/stack) built from scripts/stack/requirements.txt.
+source "$(dirname "$0")/../lib.sh"
+
+MOTO_HOST=127.0.0.1
+MOTO_PORT=5000
+MOTO_URL="http://$MOTO_HOST:$MOTO_PORT"
+MOTO_VENV="$REPO_ROOT/.venv/stack"
+MOTO_REQUIREMENTS="$STACK_LIB_DIR/requirements.txt"
+MOTO_BIN="$MOTO_VENV/bin/moto_server"
+# Marks which requirements the venv was built from, so a bump rebuilds it.
+MOTO_STAMP="$MOTO_VENV/.requirements.sha256"
+
+moto_healthy() {
+  # The config endpoint is cheap, touches no service state, and only moto answers it.
+  curl -fsS --max-time 3 -o /dev/null "$MOTO_URL/moto-api/config"
+}
+
+moto_version() {
+  "$MOTO_VENV/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null || echo "not installed"
+}
+
+ensure_moto_venv() {
+  local want
+  want="$(sha256sum "$MOTO_REQUIREMENTS" | cut -d' ' -f1)"
+  if [[ -x "$MOTO_BIN" && "$(cat "$MOTO_STAMP" 2>/dev/null)" == "$want" ]]; then
+    return 0
+  fi
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    ensure_apt python3-venv
+  fi
+  local logfile="$STACK_LOG_DIR/moto-install.log"
+  stack_init_dirs
+  run_logged "$logfile" "creating venv ${MOTO_VENV#"$REPO_ROOT"/}" python3 -m venv "$MOTO_VENV"
+  run_logged "$logfile" "pip install -r ${MOTO_REQUIREMENTS#"$REPO_ROOT"/}" \
+    env PIP_CACHE_DIR="$FLIGHTDECK_CACHE/pip" PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    "$MOTO_VENV/bin/pip" install --quiet -r "$MOTO_REQUIREMENTS"
+  echo "$want" >"$MOTO_STAMP"
+}
+
+# The registry's htpasswd is built from stack_ecr_password (lib.sh) before moto
+# runs; this proves moto still hands out exactly that password, so `docker login`
+# with a real GetAuthorizationToken answer works. Signatures are not checked by
+# moto, so a fixed SigV4-shaped header routes the call to ECR.
+check_ecr_token() {
+  local answer token decoded
+  answer="$(curl -fsS --max-time 5 -X POST "$MOTO_URL/" \
+    -H 'Content-Type: application/x-amz-json-1.1' \
+    -H 'X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken' \
+    -H "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/$STACK_AWS_REGION/ecr/aws4_request, SignedHeaders=host, Signature=0" \
+    -d '{}')" || die "moto did not answer ECR GetAuthorizationToken"
+  token="$(sed -n 's/.*"authorizationToken": *"\([^"]*\)".*/\1/p' <<<"$answer")"
+  decoded="$(base64 -d <<<"$token" 2>/dev/null || true)"
+  [[ "$decoded" == "AWS:$(stack_ecr_password)" ]] ||
+    die "moto's ECR token no longer decodes to AWS:<account>-auth-token; update stack_ecr_password in scripts/stack/lib.sh to match moto $(moto_version)"
+}
+
+write_moto_env() {
+  write_component_env moto <<ENV
+export AWS_ENDPOINT_URL=$MOTO_URL
+export MOTO_VERSION=$(moto_version)
+ENV
+}
+
+moto_up() {
+  ensure_moto_venv
+  if proc_running moto "$MOTO_BIN" && moto_healthy; then
+    log "reusing moto $(moto_version) at $MOTO_URL (pid $(read_pid moto))"
+    write_moto_env
+    return 0
+  fi
+  local squatter
+  squatter="$(port_owner_pid "$MOTO_PORT")"
+  if [[ -n "$squatter" ]]; then
+    die "port $MOTO_PORT is taken by pid $squatter ($(ps -o args= -p "$squatter" | cut -c1-80)); stop it, then rerun up.sh"
+  fi
+  start_daemon moto "$MOTO_BIN" -H "$MOTO_HOST" -p "$MOTO_PORT"
+  wait_until 60 "moto at $MOTO_URL" moto_healthy || {
+    tail -n 20 "$STACK_LOG_DIR/moto.log" >&2
+    die "moto did not become healthy; see .stack/logs/moto.log"
+  }
+  check_ecr_token
+  log "moto $(moto_version) healthy at $MOTO_URL; its ECR token matches the registry's htpasswd"
+  write_moto_env
+}
+
+moto_down() {
+  stop_daemon moto 10
+}
+
+moto_status() {
+  local pid state
+  pid="$(read_pid moto)"
+  if proc_running moto "$MOTO_BIN" && moto_healthy; then state=healthy; else state=down; fi
+  printf '%-9s %-8s %-18s %s\n' moto "$state" "$(moto_version)" "$MOTO_URL pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB"
+  [[ "$state" == healthy ]]
+}
+
+component_main moto "$@"

@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# Shared helpers for the local stack (scripts/stack/*.sh and components/*.sh).
+# Source it; it defines functions and the STACK_* layout, and runs nothing else.
+
+set -euo pipefail
+
+STACK_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$STACK_LIB_DIR/../.." && pwd)"
+STACK_DIR="${STACK_DIR:-$REPO_ROOT/.stack}"
+FLIGHTDECK_CACHE="${FLIGHTDECK_CACHE:-$HOME/.cache/flightdeck}"
+STACK_PID_DIR="$STACK_DIR/pids"
+STACK_LOG_DIR="$STACK_DIR/logs"
+STACK_ENV_DIR="$STACK_DIR/env.d"
+STACK_COMPONENT_DIR="$STACK_LIB_DIR/components"
+STACK_ENV_FILE="$STACK_DIR/env"
+export REPO_ROOT STACK_DIR FLIGHTDECK_CACHE
+
+# The fake AWS account the stack impersonates (fixed by the stack contract).
+STACK_AWS_ACCOUNT_ID=123456789012
+STACK_AWS_REGION=us-east-1
+STACK_ECR_HOST="$STACK_AWS_ACCOUNT_ID.dkr.ecr.$STACK_AWS_REGION.amazonaws.com"
+
+# The password inside moto's ECR GetAuthorizationToken (base64 of "AWS:<this>").
+# moto 5.2.5 hard-codes it (moto/ecr/responses.py); moto.sh checks it on every up.
+stack_ecr_password() { printf '%s-auth-token' "$STACK_AWS_ACCOUNT_ID"; }
+
+# The one order in which components come up; down.sh walks it backwards.
+STACK_ALL_COMPONENTS=(docker registry moto k8s kwok)
+
+# Elapsed time is measured from the outermost script, so nested components
+# log on the same clock as up.sh.
+STACK_T0="${STACK_T0:-${EPOCHREALTIME/,/.}}"
+export STACK_T0
+
+stack_init_dirs() {
+  mkdir -p "$STACK_DIR" "$STACK_PID_DIR" "$STACK_LOG_DIR" "$STACK_ENV_DIR" "$FLIGHTDECK_CACHE"
+}
+
+# --- logging -----------------------------------------------------------------
+
+now_seconds() { echo "${EPOCHREALTIME/,/.}"; }
+
+# Seconds elapsed since $1 (a now_seconds value), one decimal.
+seconds_since() {
+  awk -v a="$1" -v b="$(now_seconds)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+log() {
+  local tag="${STACK_LOG_TAG:-stack}"
+  printf '[%6ss] %-9s %s\n' "$(seconds_since "$STACK_T0")" "$tag" "$*" >&2
+}
+
+warn() { log "WARNING: $*"; }
+
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# Runs a command, logging what it is and how long it took; its output goes to
+# the log file given as $1 so a failure can point at it.
+run_logged() {
+  local logfile="$1" what="$2"
+  shift 2
+  local t0
+  t0="$(now_seconds)"
+  log "$what ..."
+  if ! "$@" >>"$logfile" 2>&1; then
+    log "ERROR: $what failed after $(seconds_since "$t0")s; last lines of $logfile:"
+    tail -n 20 "$logfile" >&2 || true
+    return 1
+  fi
+  log "$what done in $(seconds_since "$t0")s"
+}
+
+require_root() {
+  [[ "$(id -u)" == 0 ]] || die "the local stack must run as root (it binds port 443 and edits /etc/hosts); rerun with sudo"
+}
+
+# --- pid files and processes -------------------------------------------------
+
+pid_file() { echo "$STACK_PID_DIR/$1.pid"; }
+
+# Prints the pid recorded for process name $1, or nothing.
+read_pid() {
+  local file
+  file="$(pid_file "$1")"
+  [[ -s "$file" ]] && tr -dc '0-9' <"$file"
+  return 0
+}
+
+pid_alive() {
+  local pid="$1"
+  [[ -n "$pid" ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  # A zombie has exited; it only waits to be reaped.
+  [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z* ]]
+}
+
+# True when the pid file of $1 names a live process whose command line still
+# contains $2 (guards against a recycled pid after a reboot).
+proc_running() {
+  local name="$1" expected="${2:-}" pid
+  pid="$(read_pid "$name")"
+  pid_alive "$pid" || return 1
+  [[ -z "$expected" ]] && return 0
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$expected"
+}
+
+# Starts "$@" as a daemon in its own session, output to logs/<name>.log,
+# and records its pid. The caller waits for it to become healthy.
+start_daemon() {
+  local name="$1"
+  shift
+  local logfile="$STACK_LOG_DIR/$name.log"
+  stack_init_dirs
+  echo "--- $(date -u +%FT%TZ) starting: $1" >>"$logfile"
+  setsid "$@" </dev/null >>"$logfile" 2>&1 &
+  echo $! >"$(pid_file "$name")"
+  log "started $name (pid $!), log: ${logfile#"$REPO_ROOT"/}"
+}
+
+# Stops the process recorded for $1: SIGTERM, then SIGKILL after $2 seconds.
+stop_daemon() {
+  local name="$1" grace="${2:-20}" pid deadline
+  pid="$(read_pid "$name")"
+  if ! pid_alive "$pid"; then
+    rm -f "$(pid_file "$name")"
+    return 0
+  fi
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + grace))
+  while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+  if pid_alive "$pid"; then
+    warn "$name (pid $pid) ignored SIGTERM for ${grace}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.5
+  fi
+  pid_alive "$pid" && die "$name (pid $pid) is still running after SIGKILL"
+  rm -f "$(pid_file "$name")"
+}
+
+# Resident memory of a pid in MiB, or "-".
+rss_mib() {
+  local kb
+  kb="$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ')"
+  [[ -n "$kb" ]] && awk -v k="$kb" 'BEGIN { printf "%.0f", k / 1024 }' || echo "-"
+}
+
+# --- waiting -----------------------------------------------------------------
+
+# wait_until <timeout-seconds> <description> <command...>: polls the command.
+wait_until() {
+  local timeout="$1" what="$2"
+  shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || {
+      log "ERROR: timed out after ${timeout}s waiting for $what"
+      return 1
+    }
+    sleep 0.3
+  done
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+wait_for_port() {
+  local host="$1" port="$2" timeout="${3:-60}"
+  wait_until "$timeout" "$host:$port to accept connections" port_open "$host" "$port"
+}
+
+# wait_for_url <url> <timeout> [curl options...]: waits for any 2xx answer.
+wait_for_url() {
+  local url="$1" timeout="${2:-60}"
+  shift 2 || true
+  wait_until "$timeout" "$url" curl -fsS -o /dev/null --max-time 5 "$@" "$url"
+}
+
+# Which process listens on TCP port $1 (pid), if any.
+port_owner_pid() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true
+}
+
+# --- packages ----------------------------------------------------------------
+
+# ensure_apt <pkg>...: installs the Debian packages that are missing. The lock
+# is shared with every other apt user on the machine; the package lists are
+# refreshed at most once per hour however many components ask.
+ensure_apt() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local logfile="$STACK_LOG_DIR/apt.log" t0
+  t0="$(now_seconds)"
+  stack_init_dirs
+  # shellcheck disable=SC2016 # expanded by the inner shell, under the lock
+  if ! flock /tmp/apt.lock bash -c '
+      set -e
+      stamp=/tmp/flightdeck-apt-updated
+      if [[ -z "$(find "$stamp" -mmin -60 2>/dev/null)" ]]; then
+        apt-get update -o DPkg::Lock::Timeout=600
+        touch "$stamp"
+      fi
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        -o DPkg::Lock::Timeout=600 "$@"
+    ' ensure_apt "${missing[@]}" >>"$logfile" 2>&1; then
+    tail -n 20 "$logfile" >&2
+    die "apt-get install ${missing[*]} failed; see ${logfile#"$REPO_ROOT"/}"
+  fi
+  log "installed ${missing[*]} in $(seconds_since "$t0")s"
+}
+
+# --- env files ---------------------------------------------------------------
+
+# write_component_env <component> <<'EOF' ... EOF: the component's export lines.
+write_component_env() {
+  stack_init_dirs
+  local target="$STACK_ENV_DIR/$1.env"
+  cat >"$target.tmp"
+  mv "$target.tmp" "$target"
+}
+
+# write_stack_env: .stack/env = the fixed values of the stack contract, then
+# every component's env.d file (later lines win, so a component may refine).
+write_stack_env() {
+  stack_init_dirs
+  {
+    echo "# Generated by scripts/stack/up.sh at $(date -u +%FT%TZ); source it, do not edit."
+    echo "export AWS_REGION=$STACK_AWS_REGION"
+    echo "export AWS_DEFAULT_REGION=$STACK_AWS_REGION"
+    echo "export AWS_ACCOUNT_ID=$STACK_AWS_ACCOUNT_ID"
+    echo "export AWS_ACCESS_KEY_ID=testing"
+    echo "export AWS_SECRET_ACCESS_KEY=testing"
+    echo "export AWS_ENDPOINT_URL=http://127.0.0.1:5000"
+    echo "export ECR_REGISTRY=$STACK_ECR_HOST"
+    echo "export REGISTRY_CA_FILE=$STACK_DIR/registry/certs/ca.crt"
+    echo "export KUBECONFIG=$STACK_DIR/k8s/admin.kubeconfig"
+    echo "export DEPLOYER_KUBECONFIG=$STACK_DIR/k8s/deployer.kubeconfig"
+    echo "export KUBE_APISERVER=https://127.0.0.1:6443"
+    echo "export STACK_DIR=$STACK_DIR"
+    echo "export FLIGHTDECK_CACHE=$FLIGHTDECK_CACHE"
+    local file
+    for file in "$STACK_ENV_DIR"/*.env; do
+      [[ -e "$file" ]] || continue
+      echo "# from env.d/${file##*/}"
+      cat "$file"
+      echo
+    done
+  } >"$STACK_ENV_FILE.tmp"
+  mv "$STACK_ENV_FILE.tmp" "$STACK_ENV_FILE"
+}
+
+validate_component_names() {
+  local name known
+  for name in "$@"; do
+    known=0
+    for k in "${STACK_ALL_COMPONENTS[@]}"; do [[ "$name" == "$k" ]] && known=1; done
+    ((known)) || die "STACK_COMPONENTS names unknown component '$name'; known: ${STACK_ALL_COMPONENTS[*]}"
+  done
+}
+
+# Lists (pid and command) every process that belongs to the given components
+# and is still running: those in pid files, and any whose command line points
+# into this stack's state or venv (a child that outlived its parent).
+stack_leftover_processes() {
+  local name file pid
+  for file in "$STACK_PID_DIR"/*.pid; do
+    [[ -e "$file" ]] || continue
+    name="${file##*/}"
+    name="${name%.pid}"
+    pid="$(read_pid "$name")"
+    pid_alive "$pid" && echo "$pid $name (pid file ${file#"$REPO_ROOT"/}): $(ps -o args= -p "$pid" | cut -c1-120)"
+  done
+  local pattern
+  for pattern in "$STACK_DIR/" "$REPO_ROOT/.venv/stack/bin/"; do
+    pgrep -af -- "$pattern" | grep -v -e "^$$ " -e 'pgrep' | while read -r pid args; do
+      pid_alive "$pid" && [[ ! "$args" =~ (down|up|status)\.sh ]] && echo "$pid $args" | cut -c1-160
+    done
+  done
+  return 0
+}
+
+# --- component entry point ---------------------------------------------------
+
+# component_main <name> "$@": dispatches up|down|status to <name>_up etc.
+component_main() {
+  local name="$1" action="${2:-}"
+  STACK_LOG_TAG="$name"
+  case "$action" in
+    up | down | status) "${name}_${action}" ;;
+    *) die "usage: $0 up|down|status (got '${action}')" ;;
+  esac
+}
