@@ -4,3 +4,4 @@ export * from './log';
 export * from './run';
 export * from './summary';
 export * from './exec';
+export * from './github';

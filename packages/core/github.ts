@@ -1,0 +1,29 @@
+/**
+ * GitHub API access for the actions. @actions/github (Octokit and undici) is imported on first use,
+ * never at start-up: most runs of most actions never call the API, and loading it costs ~100 ms.
+ */
+type GitHubModule = typeof import('@actions/github');
+export type Octokit = ReturnType<GitHubModule['getOctokit']>;
+
+let loaded: Promise<GitHubModule> | undefined;
+
+export async function getOctokit(token: string): Promise<Octokit> {
+  loaded ??= import('@actions/github');
+  const github = await loaded;
+  return github.getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+}
+
+/** owner/repo of the workflow run, from the runner's environment. */
+export function currentRepository(): { owner: string; repo: string } {
+  const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  return { owner, repo };
+}
+
+/** The URL of this workflow run, for summaries, annotations on Deployments and lease holders. */
+export function runUrl(): string {
+  const server = process.env.GITHUB_SERVER_URL || 'https://github.com';
+  const repository = process.env.GITHUB_REPOSITORY || 'unknown/unknown';
+  const runId = process.env.GITHUB_RUN_ID || '0';
+  const attempt = process.env.GITHUB_RUN_ATTEMPT;
+  return `${server}/${repository}/actions/runs/${runId}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+}
