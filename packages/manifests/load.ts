@@ -88,11 +88,15 @@ export function parseManifestFile(file: string, text: string, input = 'manifests
   if (!Array.isArray(documents)) return []; // an empty file
   const manifests: Manifest[] = [];
   documents.forEach((document, index) => {
-    const source = { file, line: lineCounter.linePos(document.range[0]).line, document: index + 1 };
+    // The first node's offset, not the document's: that one can sit on the previous document's last line.
+    const start = document.contents?.range?.[0] ?? document.range[0];
+    const source = { file, line: lineCounter.linePos(start).line, document: index + 1 };
     const error = document.errors[0];
     if (error) {
-      const line = error.linePos?.[0]?.line ?? source.line;
-      throw new ConfigurationError(`Input "${input}": malformed YAML in ${file} at line ${line}: ${error.message.split('\n')[0]}`, input);
+      const position = error.linePos?.[0];
+      const where = position ? `line ${position.line}, column ${position.col}` : `document ${index + 1}`;
+      const problem = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new ConfigurationError(`Input "${input}": malformed YAML in ${file} at ${where}: ${problem}.`, input);
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) return;

@@ -1,0 +1,139 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../core/errors';
+import type { Deployment } from '../kube/types';
+import { applyNamespace, canonicalImageName, loadManifests, parseImageReference, podSpecsOf, requireDeployments, substituteImages } from './index';
+
+const deploymentYaml = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      initContainers:
+      - name: migrate
+        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/notes:1.0
+      containers:
+      - name: app
+        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/notes:1.0
+      - name: proxy
+        image: nginx:1.27
+`;
+const serviceYaml = `apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec: { selector: { app: web }, ports: [{ port: 80 }] }
+`;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'manifests-'));
+  mkdirSync(join(dir, 'k8s/extra'), { recursive: true });
+  writeFileSync(join(dir, 'k8s/app.yaml'), `${deploymentYaml}---\n${serviceYaml}---\n`);
+  writeFileSync(join(dir, 'k8s/config.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg }\ndata: { a: "1" }\n');
+  writeFileSync(join(dir, 'k8s/README.md'), 'not a manifest');
+  writeFileSync(join(dir, 'k8s/extra/job.yaml'), 'apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: nightly }\nspec:\n  schedule: "0 0 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{ name: task, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/notes:1.0" }]\n');
+  writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indentation\n');
+  writeFileSync(join(dir, 'list.yaml'), `apiVersion: v1\nkind: List\nitems:\n- ${serviceYaml.replace(/\n/g, '\n  ')}`);
+  writeFileSync(join(dir, 'noname.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n');
+});
+
+describe('loadManifests', () => {
+  it('reads a directory (not recursively), multi-document files and records file and line', () => {
+    const manifests = loadManifests(['k8s'], { cwd: dir });
+    expect(manifests.map((m) => `${m.object.kind}/${m.object.metadata.name}`)).toEqual(['Deployment/web', 'Service/web', 'ConfigMap/cfg']);
+    expect(manifests[1]!.source).toMatchObject({ file: join(dir, 'k8s/app.yaml'), document: 2, line: 20 });
+  });
+
+  it('expands globs, recursive ones too, each file once', () => {
+    const manifests = loadManifests(['k8s/**/*.yaml', 'k8s/app.yaml'], { cwd: dir });
+    expect(manifests.map((m) => m.object.kind)).toEqual(['Deployment', 'Service', 'CronJob']);
+  });
+
+  it('expands kind: List', () => {
+    expect(loadManifests(['list.yaml'], { cwd: dir }).map((m) => m.object.kind)).toEqual(['Service']);
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['a missing file', ['nope.yaml'], /"nope.yaml" does not exist/],
+    ['a glob that matches nothing', ['k8s/*.json'], /matched no/],
+    ['malformed YAML, with file and line', ['broken.yaml'], /malformed YAML in .*broken\.yaml at line 4, column 9: Nested mappings/],
+    ['an object without a name', ['noname.yaml'], /noname\.yaml:1 \(document 1\) lacks metadata.name/],
+    ['no patterns', [], /is empty/],
+  ];
+  it.each(bad)('refuses %s', (_name, patterns, message) => {
+    const run = () => loadManifests(patterns, { cwd: dir });
+    expect(run).toThrow(ConfigurationError);
+    expect(run).toThrow(message);
+  });
+
+  it('refuses manifests with no Deployment', () => {
+    expect(() => requireDeployments(loadManifests(['k8s/config.yml'], { cwd: dir }))).toThrow(/contain no Deployment \(found: ConfigMap\)/);
+    expect(requireDeployments(loadManifests(['k8s'], { cwd: dir }))).toHaveLength(1);
+  });
+});
+
+describe('image references', () => {
+  it.each([
+    ['nginx', { name: 'nginx' }],
+    ['nginx:1.27', { name: 'nginx', tag: '1.27' }],
+    ['localhost:5000/team/app:v1', { name: 'localhost:5000/team/app', tag: 'v1' }],
+    ['localhost:5000/team/app', { name: 'localhost:5000/team/app' }],
+    [`repo/app:v1@sha256:${'a'.repeat(64)}`, { name: 'repo/app', tag: 'v1', digest: `sha256:${'a'.repeat(64)}` }],
+  ])('parses %s', (reference, expected) => {
+    expect(parseImageReference(reference)).toEqual(expected);
+  });
+
+  it('treats Docker Hub short names as their full names', () => {
+    expect(canonicalImageName('nginx')).toBe('docker.io/library/nginx');
+    expect(canonicalImageName('bitnami/redis')).toBe('docker.io/bitnami/redis');
+    expect(canonicalImageName('ghcr.io/x/y')).toBe('ghcr.io/x/y');
+  });
+});
+
+describe('substituteImages', () => {
+  const digestRef = `123456789012.dkr.ecr.us-east-1.amazonaws.com/notes@sha256:${'b'.repeat(64)}`;
+
+  it('pins by digest in containers and initContainers of every workload kind, leaving the input untouched', () => {
+    const manifests = loadManifests(['k8s/app.yaml', 'k8s/extra/job.yaml'], { cwd: dir });
+    const { manifests: out, changes } = substituteImages(manifests, [digestRef, 'docker.io/library/nginx:1.28']);
+    const images = out.flatMap((m) => podSpecsOf(m.object)).flatMap((s) => [...(s.initContainers ?? []), ...s.containers].map((c) => `${c.name}=${c.image}`));
+    expect(images).toEqual([`migrate=${digestRef}`, `app=${digestRef}`, 'proxy=docker.io/library/nginx:1.28', `task=${digestRef}`]);
+    expect(changes).toHaveLength(4);
+    expect((manifests[0]!.object as Deployment).spec.template.spec!.containers[0]!.image).toContain(':1.0');
+  });
+
+  it('refuses an image name that no manifest uses, listing the ones they do', () => {
+    const manifests = loadManifests(['k8s/app.yaml'], { cwd: dir });
+    const run = () => substituteImages(manifests, ['123456789012.dkr.ecr.us-east-1.amazonaws.com/notez:2.0']);
+    expect(run).toThrow(ConfigurationError);
+    expect(run).toThrow(/no container in the manifests uses ".*\/notez".*use: 123456789012.dkr.ecr.us-east-1.amazonaws.com\/notes, nginx/);
+  });
+
+  it('refuses a reference without tag or digest, and a malformed digest', () => {
+    const manifests = loadManifests(['k8s/app.yaml'], { cwd: dir });
+    expect(() => substituteImages(manifests, ['nginx'])).toThrow(/no tag or digest/);
+    expect(() => substituteImages(manifests, ['nginx@sha256:123'])).toThrow(/malformed digest/);
+  });
+});
+
+describe('applyNamespace', () => {
+  it('fills in the target namespace and leaves cluster-scoped kinds alone', () => {
+    const manifests = loadManifests(['k8s/app.yaml'], { cwd: dir });
+    const ns = { object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, source: manifests[0]!.source };
+    const out = applyNamespace([...manifests, ns], 'shop');
+    expect(out.map((m) => m.object.metadata.namespace)).toEqual(['shop', 'shop', undefined]);
+  });
+
+  it('refuses an object that declares another namespace', () => {
+    const manifests = loadManifests(['k8s/app.yaml'], { cwd: dir });
+    manifests[1]!.object.metadata.namespace = 'other';
+    expect(() => applyNamespace(manifests, 'shop')).toThrow(/declares namespace "other"/);
+  });
+});
