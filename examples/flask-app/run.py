@@ -8,4 +8,4 @@ app = create_app()
 
 if __name__ == "__main__":
     # Loopback by default: the development server is not meant to be reachable from the network.
-    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "5000")))
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8080")))
