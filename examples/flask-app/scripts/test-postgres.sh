@@ -12,7 +12,8 @@ set -euo pipefail
 app_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 python=${PYTHON:-python3}
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+pg_bins=(/usr/lib/postgresql/*/bin)
+pg_bin=$(printf '%s\n' "${pg_bins[@]}" | sort -V | tail -n 1)
 [[ -x $pg_bin/initdb ]] || {
   echo "test-postgres: PostgreSQL server binaries not found; apt-get install postgresql" >&2
   exit 1
