@@ -11,8 +11,8 @@ FLIGHTDECK_CACHE="${FLIGHTDECK_CACHE:-$HOME/.cache/flightdeck}"
 STACK_PID_DIR="$STACK_DIR/pids"
 STACK_LOG_DIR="$STACK_DIR/logs"
 STACK_ENV_DIR="$STACK_DIR/env.d"
-STACK_COMPONENT_DIR="$STACK_LIB_DIR/components"
-STACK_ENV_FILE="$STACK_DIR/env"
+export STACK_COMPONENT_DIR="$STACK_LIB_DIR/components"
+export STACK_ENV_FILE="$STACK_DIR/env"
 export REPO_ROOT STACK_DIR FLIGHTDECK_CACHE
 
 # The fake AWS account the stack impersonates (fixed by the stack contract).

@@ -33,7 +33,7 @@ docker_up() {
     if proc_running dockerd dockerd; then
       log "reusing the engine the stack started: $(docker_server_version), pid $(read_pid dockerd)"
     else
-      echo "$(engine_pid)" >"$DOCKER_EXTERNAL_MARK"
+      engine_pid >"$DOCKER_EXTERNAL_MARK"
       log "reusing an engine that was already running (pid $(engine_pid)): $(docker_server_version); down.sh will leave it running"
     fi
   else

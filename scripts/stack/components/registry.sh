@@ -20,7 +20,7 @@ REGISTRY_USER=AWS
 REGISTRY_RESTART_NEEDED=0
 
 registry_http_code() {
-  curl -sS -o /dev/null -w '%{http_code}' --max-time 3 --cacert "$REGISTRY_CA_CERT" "$@" "$REGISTRY_URL/v2/" 2>/dev/null || true
+  curl -sS -o /dev/null -w "%{http_code}" --max-time 3 --cacert "$REGISTRY_CA_CERT" "$REGISTRY_URL/v2/" 2>/dev/null || true
 }
 
 # Healthy means: the name resolves to us, TLS verifies with our CA, and auth is on.
