@@ -1,0 +1,16 @@
+import * as core from '@actions/core';
+import { getBoolean } from '../../packages/core/inputs';
+import { logout } from '../../packages/docker/docker';
+import { INPUT } from './context';
+import { STATE_REGISTRY } from './main';
+
+/** Remove the ECR credentials from the runner's docker config, so a later step or a shared runner cannot reuse them. */
+export async function post(): Promise<void> {
+  const registry = core.getState(STATE_REGISTRY);
+  if (!registry) return;
+  if (getBoolean(INPUT.skipLogout, false)) {
+    core.info(`Staying logged in to ${registry} ("${INPUT.skipLogout}: true").`);
+    return;
+  }
+  await logout(registry);
+}

@@ -1,0 +1,46 @@
+import { ConfigurationError } from '../core/errors';
+
+/**
+ * Options every AWS client of the suite shares. Credentials are left to the
+ * SDK's default chain on purpose: that is what makes OIDC through
+ * aws-actions/configure-aws-credentials (env vars or a web-identity token
+ * file) work without any input of ours. The SDK also honours
+ * AWS_ENDPOINT_URL, which is how tests reach moto.
+ */
+export interface AwsClientOptions {
+  region: string;
+  maxAttempts: number;
+  retryMode: 'standard' | 'adaptive';
+  customUserAgent: string;
+}
+
+/** Standard retries give exponential backoff with jitter; 5 attempts ride out a burst of throttling. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** Resolve the region from the action input, then the variables configure-aws-credentials sets. */
+export function resolveRegion(input: string | undefined, inputName: string, env: NodeJS.ProcessEnv = process.env): string {
+  const region = input?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+  if (!region) {
+    throw new ConfigurationError(
+      `No AWS region: input "${inputName}" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set. ` +
+        `Set "${inputName}" or run aws-actions/configure-aws-credentials with "aws-region" before this step.`,
+      inputName,
+    );
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new ConfigurationError(`Input "${inputName}" is invalid: got ${JSON.stringify(region)}. Use an AWS region code such as "us-east-1".`, inputName);
+  }
+  return region;
+}
+
+export function awsClientOptions(region: string, actionName: string, env: NodeJS.ProcessEnv = process.env): AwsClientOptions {
+  const mode = env.AWS_RETRY_MODE === 'adaptive' ? 'adaptive' : 'standard';
+  const attempts = Number(env.AWS_MAX_ATTEMPTS);
+  return {
+    region,
+    maxAttempts: Number.isInteger(attempts) && attempts > 0 ? attempts : DEFAULT_MAX_ATTEMPTS,
+    retryMode: mode,
+    // Shows up in CloudTrail's userAgent, so an account owner can tell which action made a call.
+    customUserAgent: `flightdeck/${actionName}`,
+  };
+}
