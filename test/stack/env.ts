@@ -37,7 +37,8 @@ export function stackEnvPath(): string {
 
 /**
  * Parses the `export NAME=value` lines up.sh writes (values carry no quotes or
- * spaces). Later lines win, as they would in a shell that sources the file.
+ * spaces; $NAME references expand). Later lines win, as they would in a shell
+ * that sources the file.
  */
 export function parseStackEnv(text: string, source = 'stack env'): Record<string, string> {
   const vars: Record<string, string> = {};
@@ -48,7 +49,10 @@ export function parseStackEnv(text: string, source = 'stack env'): Record<string
     if (!match) {
       throw new Error(`${source}:${index + 1}: expected "export NAME=value", got "${line}"; rerun scripts/stack/up.sh to rewrite it`);
     }
-    vars[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
+    // $NAME / ${NAME} expand as in the shell, so `export PATH=<bin>:$PATH` prepends (components/k8s.sh writes that).
+    vars[match[1]!] = match[2]!
+      .replace(/^(['"])(.*)\1$/, '$2')
+      .replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => vars[name] ?? process.env[name] ?? '');
   });
   return vars;
 }
