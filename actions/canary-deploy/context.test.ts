@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../packages/core';
+import { getInputs } from './context';
+
+const BASE = { kubeconfig: '/tmp/kubeconfig', manifests: 'k8s/' };
+
+function withInputs(inputs: Record<string, string>): void {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+}
+
+afterEach(() => withInputs({}));
+
+function refusal(inputs: Record<string, string>): ConfigurationError {
+  withInputs(inputs);
+  try {
+    getInputs();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error(`inputs ${JSON.stringify(inputs)} were accepted`);
+}
+
+describe('canary-deploy inputs', () => {
+  it('reads a full, valid set', () => {
+    withInputs({ ...BASE, images: 'repo/app:v2', steps: '10,25,50', traffic: 'alb', 'bake-time': '2m', 'http-url': 'http://127.0.0.1:8080/healthz', 'http-max-p95': '250ms', 'cloudwatch-alarms': 'a\nb', 'aws-region': 'us-east-1', 'max-surge': '25%', 'max-unavailable': '0' });
+    const inputs = getInputs();
+    expect(inputs.traffic).toMatchObject({ mode: 'alb', steps: [10, 25, 50] });
+    expect(inputs.analysis).toMatchObject({ bakeTimeMs: 120_000, alarms: ['a', 'b'], region: 'us-east-1', http: { maxP95Ms: 250, expectedStatus: 200, requests: 20 } });
+    expect(inputs.promote).toMatchObject({ maxSurge: '25%', maxUnavailable: '0' });
+  });
+
+  it('defaults to one 20% step in pod mode', () => {
+    withInputs(BASE);
+    expect(getInputs().traffic).toEqual({ mode: 'pod', steps: [20], service: undefined, ingress: undefined });
+  });
+
+  it.each([
+    ['percentage 0', { percentage: '0' }, 'percentage', /1 to 100/],
+    ['percentage 101', { percentage: '101' }, 'percentage', /1 to 100/],
+    ['percentage abc', { percentage: 'abc' }, 'percentage', /1 to 100/],
+    ['steps not increasing', { steps: '10,50,25' }, 'steps', /must increase/],
+    ['percentage and steps', { percentage: '10', steps: '10,20' }, 'steps', /not both/],
+    ['unknown traffic mode', { traffic: 'istio' }, 'traffic', /pod, alb/],
+    ['no manifests', { manifests: '' }, 'manifests', /required/],
+    ['bad image reference', { images: 'not an image' }, 'images', /full image references/],
+    ['both kubeconfig and cluster-name', { 'cluster-name': 'prod' }, 'cluster-name', /not both/],
+    ['no cluster at all', { kubeconfig: '' }, 'cluster-name', /No cluster given/],
+    ['bad cluster name', { kubeconfig: '', 'cluster-name': 'bad name!' }, 'cluster-name', /EKS cluster name/],
+    ['bad region', { kubeconfig: '', 'cluster-name': 'prod', 'aws-region': 'mars' }, 'aws-region', /region code/],
+    ['negative bake time', { 'bake-time': '-5s' }, 'bake-time', /non-negative duration/],
+    ['negative ready timeout', { 'ready-timeout': '-1m' }, 'ready-timeout', /duration/],
+    ['zero analysis interval', { 'analysis-interval': '0s' }, 'analysis-interval', /above zero/],
+    ['bad http url', { 'http-url': 'not a url' }, 'http-url', /absolute http/],
+    ['ftp http url', { 'http-url': 'ftp://x/' }, 'http-url', /http:\/\/ or https/],
+    ['status out of range', { 'http-url': 'http://x/', 'http-expected-status': '700' }, 'http-expected-status', /100 to 599/],
+    ['success rate over 100', { 'http-url': 'http://x/', 'http-success-rate': '101' }, 'http-success-rate', /0 to 100/],
+    ['http option without url', { 'http-requests': '5' }, 'http-url', /Give "http-url"/],
+    ['negative restarts', { 'max-restarts': '-1' }, 'max-restarts', /at least 0/],
+    ['prometheus half set', { 'prometheus-query': 'up' }, 'prometheus-url', /required when any Prometheus/],
+    ['prometheus max not a number', { 'prometheus-url': 'http://p:9090', 'prometheus-query': 'up', 'prometheus-max': 'lots' }, 'prometheus-max', /number/],
+    ['max-surge nonsense', { 'max-surge': 'many' }, 'max-surge', /whole number of pods/],
+    ['surge and unavailable both 0', { 'max-surge': '0', 'max-unavailable': '0' }, 'max-unavailable', /cannot both be 0/],
+    ['auto-promote not boolean', { 'auto-promote': 'maybe' }, 'auto-promote', /true" or "false/],
+    ['ingress in pod mode', { ingress: 'web' }, 'ingress', /only applies to traffic "alb"/],
+    ['bad namespace', { namespace: 'Prod_NS' }, 'namespace', /namespace name/],
+    ['bad environment url', { 'environment-url': 'app' }, 'environment-url', /absolute http/],
+  ])('refuses %s, naming the input', (_case, inputs, input, message) => {
+    const error = refusal({ ...BASE, ...inputs });
+    expect(error.input).toBe(input);
+    expect(error.message).toContain(`"${input}"`);
+    expect(error.message).toMatch(message);
+  });
+});

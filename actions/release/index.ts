@@ -1,0 +1,4 @@
+import { runAction } from '../../packages/core';
+import { post, run } from './main';
+
+void runAction({ main: run, post });

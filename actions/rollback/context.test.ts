@@ -1,0 +1,24 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { getInputs } from './context';
+
+function withInputs(inputs: Record<string, string>): void {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+}
+afterEach(() => withInputs({}));
+
+describe('rollback inputs', () => {
+  it('reads undo and its revision', () => {
+    withInputs({ kubeconfig: '/k', deployment: 'flask-app', undo: 'true', 'to-revision': '3' });
+    expect(getInputs()).toMatchObject({ deployment: 'flask-app', undo: true, toRevision: 3 });
+  });
+  it.each([
+    [{ kubeconfig: '/k', deployment: 'a', 'to-revision': '3' }, /needs "undo: true"/],
+    [{ kubeconfig: '/k', deployment: 'a', undo: 'true', 'to-revision': '0' }, /Input "to-revision" is invalid/],
+    [{ kubeconfig: '/k', deployment: 'a', undo: 'yes please' }, /Input "undo" is invalid/],
+    [{ 'cluster-name': 'c', kubeconfig: '/k', deployment: 'a' }, /not both/],
+  ])('refuses %j', (inputs, message) => {
+    withInputs(inputs);
+    expect(() => getInputs()).toThrow(message);
+  });
+});

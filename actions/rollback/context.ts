@@ -1,0 +1,12 @@
+import { getDuration } from '../../packages/core';
+import type { RollbackFlowInputs } from '../../packages/deploy/flows';
+import { INPUT, readClusterInputs, readDeploymentName, readReportingInputs, readUndo } from '../../packages/deploy/inputs';
+
+export type Inputs = RollbackFlowInputs;
+
+export function getInputs(): Inputs {
+  const cluster = readClusterInputs();
+  const deployment = readDeploymentName(true)!;
+  const { undo, toRevision } = readUndo();
+  return { cluster, deployment, undo, toRevision, timeoutMs: getDuration(INPUT.rolloutTimeout, 600_000), reporting: readReportingInputs() };
+}

@@ -1,0 +1,24 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { getInputs } from './context';
+
+function withInputs(inputs: Record<string, string>): void {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+}
+afterEach(() => withInputs({}));
+
+describe('rolling-promote inputs', () => {
+  it('reads deployment, surge and timeout', () => {
+    withInputs({ kubeconfig: '/k', deployment: 'flask-app', 'max-unavailable': '1', 'rollout-timeout': '90s' });
+    expect(getInputs()).toMatchObject({ deployment: 'flask-app', promote: { maxUnavailable: '1', timeoutMs: 90_000 } });
+  });
+  it.each([
+    [{ kubeconfig: '/k' }, /Input "deployment" is required/],
+    [{ kubeconfig: '/k', deployment: 'Flask App' }, /Input "deployment" is invalid/],
+    [{ kubeconfig: '/k', deployment: 'a', 'rollout-timeout': '-3m' }, /Input "rollout-timeout" is invalid/],
+    [{ kubeconfig: '/k', deployment: 'a', 'max-unavailable': '150%' }, /Input "max-unavailable" is invalid/],
+  ])('refuses %j', (inputs, message) => {
+    withInputs(inputs);
+    expect(() => getInputs()).toThrow(message);
+  });
+});

@@ -1,0 +1,4 @@
+import { runAction } from '../../packages/core';
+import { run } from './main';
+
+void runAction({ main: run });

@@ -1,0 +1,92 @@
+import { sleep } from '../kube';
+import { checkAlarms, type AlarmReader } from '../analysis/cloudwatch';
+import { runHttpCheck } from '../analysis/http-check';
+import { runPrometheusCheck } from '../analysis/prometheus';
+import { failed, type CheckResult } from '../analysis/types';
+import type { AnalysisInputs } from './inputs';
+import type { PodMonitor } from './pod-monitor';
+
+export interface StepVerdict {
+  passed: boolean;
+  /** The latest value of every check, failures included. */
+  results: CheckResult[];
+}
+
+/**
+ * Wait for the step's canary pods to be Ready. Fails at once on a crash loop,
+ * a pull error or too many restarts, and at the ready timeout otherwise.
+ */
+export async function waitForCanaryReady(monitor: PodMonitor, expectedReady: number, analysis: AnalysisInputs, signal: AbortSignal): Promise<StepVerdict> {
+  const deadline = Date.now() + analysis.readyTimeoutMs;
+  return monitor.until((deadlinePassed) => {
+    const signals = monitor.evaluate(expectedReady, analysis.maxRestarts, deadlinePassed);
+    if (failed(signals.results).length) return { passed: false, results: signals.results };
+    if (signals.ready >= expectedReady) return { passed: true, results: signals.results };
+    return undefined;
+  }, deadline, signal);
+}
+
+/** The checks that are sampled (HTTP, CloudWatch, Prometheus), all at once. */
+export async function runPeriodicChecks(analysis: AnalysisInputs, alarms: AlarmReader | undefined, signal: AbortSignal): Promise<CheckResult[]> {
+  const rounds: Promise<CheckResult[]>[] = [];
+  if (analysis.http) rounds.push(runHttpCheck({ ...analysis.http, signal }));
+  if (alarms && analysis.alarms.length) rounds.push(checkAlarms(alarms, analysis.alarms));
+  if (analysis.prometheus) rounds.push(runPrometheusCheck({ ...analysis.prometheus, timeoutMs: 10_000, signal }).then((r) => [r]));
+  return (await Promise.all(rounds)).flat();
+}
+
+/**
+ * Hold the step for the bake time. The pods are judged on every change they
+ * make (from the watch); the sampled checks run at the start, every interval,
+ * and once more at the end. The first failure ends the bake.
+ */
+export async function bakeStep(monitor: PodMonitor, expectedReady: number, analysis: AnalysisInputs, alarms: AlarmReader | undefined, signal: AbortSignal, onRound?: (results: CheckResult[]) => void): Promise<StepVerdict> {
+  const end = Date.now() + analysis.bakeTimeMs;
+  const stop = new AbortController();
+  const both = AbortSignal.any([signal, stop.signal]);
+  let latestSampled: CheckResult[] = [];
+
+  const pods = monitor
+    .until((deadlinePassed) => {
+      const signals = monitor.evaluate(expectedReady, analysis.maxRestarts, true);
+      if (failed(signals.results).length) return { passed: false, results: signals.results };
+      return deadlinePassed ? { passed: true, results: signals.results } : undefined;
+    }, end, both)
+    .catch((error) => {
+      if (stop.signal.aborted && !signal.aborted) return undefined;
+      throw error;
+    });
+
+  const sampled = (async (): Promise<StepVerdict> => {
+    for (;;) {
+      const results = await runPeriodicChecks(analysis, alarms, both);
+      latestSampled = results;
+      onRound?.(results);
+      if (failed(results).length) return { passed: false, results };
+      const left = end - Date.now();
+      if (left <= 0) return { passed: true, results };
+      await sleep(Math.min(analysis.intervalMs, left), both);
+      if (Date.now() >= end) {
+        const last = await runPeriodicChecks(analysis, alarms, both);
+        latestSampled = last;
+        onRound?.(last);
+        return { passed: failed(last).length === 0, results: last };
+      }
+    }
+  })().catch((error) => {
+    if (stop.signal.aborted && !signal.aborted) return undefined;
+    throw error;
+  });
+
+  // Whichever fails first decides; otherwise both must pass.
+  const first = await Promise.race([pods.then((v) => ({ from: 'pods' as const, v })), sampled.then((v) => ({ from: 'sampled' as const, v }))]);
+  if (first.v && !first.v.passed) {
+    stop.abort();
+    await Promise.allSettled([pods, sampled]);
+    const other = first.from === 'pods' ? latestSampled : monitor.evaluate(expectedReady, analysis.maxRestarts, true).results;
+    return { passed: false, results: [...first.v.results, ...other] };
+  }
+  const [podVerdict, sampledVerdict] = await Promise.all([pods, sampled]);
+  const results = [...(podVerdict?.results ?? []), ...(sampledVerdict?.results ?? [])];
+  return { passed: failed(results).length === 0, results };
+}

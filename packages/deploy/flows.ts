@@ -1,0 +1,244 @@
+import * as core from '@actions/core';
+import { ConfigurationError, errorMessage } from '../core';
+import type { AlarmReader } from '../analysis/cloudwatch';
+import type { CheckResult } from '../analysis/types';
+import { removeCanary } from './canary';
+import { canaryName } from './canary-object';
+import { isCancellation } from './cancel';
+import { GithubDeployment } from './github-deployment';
+import type { AnalysisInputs, ClusterInputs, ManifestInputs, PromoteInputs, ReportingInputs, TrafficInputs } from './inputs';
+import { loadDeploymentManifests } from './manifests-input';
+import { promote, type PromoteOutcome } from './promote';
+import { renderSummary, setOutputs, type DeployReport, type DeployResult, type StepRecord } from './report';
+import { rollback, type RollbackRequest } from './rollback';
+import { runCanary, type CanaryOutcome } from './run-canary';
+import { openSession, type Session } from './session';
+import { Timeline } from './timeline';
+
+/** State the post step reads: a canary this run created and did not settle (main was killed). */
+export const STATE_OPEN_CANARY = 'open-canary';
+export const STATE_NAMESPACE = 'namespace';
+
+export interface CanaryFlowInputs {
+  cluster: ClusterInputs;
+  manifests: ManifestInputs;
+  deployment?: string;
+  traffic: TrafficInputs;
+  analysis: AnalysisInputs;
+  autoPromote: boolean;
+  promote: PromoteInputs;
+  reporting: ReportingInputs;
+}
+
+async function alarmReader(analysis: AnalysisInputs, actionName: string): Promise<AlarmReader | undefined> {
+  if (analysis.alarms.length === 0) return undefined;
+  // The CloudWatch SDK is loaded only when alarms are named, to keep startup fast.
+  const { cloudWatchAlarmReader } = await import('../analysis/cloudwatch-client');
+  return cloudWatchAlarmReader(analysis.region!, actionName);
+}
+
+function githubDeployment(reporting: ReportingInputs, description: string, logUrl: string): GithubDeployment | undefined {
+  if (!reporting.githubToken) return undefined;
+  return new GithubDeployment({ token: reporting.githubToken, environment: reporting.environment, environmentUrl: reporting.environmentUrl, logUrl, description });
+}
+
+/**
+ * canary-deploy and the root release action: canary, analysis at each step,
+ * then (auto-promote) promote; any failure rolls back. Everything that can be
+ * validated is validated before the first request that changes the cluster.
+ */
+export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): Promise<void> {
+  const timeline = new Timeline();
+  const manifests = await loadDeploymentManifests(inputs.manifests, inputs.deployment);
+  const name = manifests.deployment.metadata.name!;
+  const session = await openSession(actionName, inputs.cluster, manifests.namespace, timeline);
+  const { ctx } = session;
+  const steps: StepRecord[] = [];
+  const analysisLog: CheckResult[] = [];
+  const report: DeployReport = {
+    title: `${actionName} ${ctx.namespace}/${name}`,
+    result: 'failed',
+    headline: '',
+    steps,
+    analysis: analysisLog,
+    timeline,
+    facts: [
+      ['cluster', session.connection.description],
+      ['run', ctx.runUrl],
+    ],
+  };
+  const gh = githubDeployment(inputs.reporting, `Canary of ${name}`, ctx.runUrl);
+  let canary: CanaryOutcome | undefined;
+  let promoted: PromoteOutcome | undefined;
+  let failure: string | undefined;
+  try {
+    const alarms = await alarmReader(inputs.analysis, actionName);
+    await session.lock(name);
+    core.saveState(STATE_NAMESPACE, ctx.namespace);
+    core.saveState(STATE_OPEN_CANARY, name);
+    await gh?.start();
+    canary = await runCanary(ctx, { desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } }, others: manifests.others, traffic: inputs.traffic, analysis: inputs.analysis, alarms, rolloutTimeoutMs: inputs.promote.timeoutMs }, steps, analysisLog);
+    report.result = canary.result;
+    if (canary.result === 'failed') {
+      failure = `Canary analysis failed, so the canary was removed and traffic restored: ${canary.failure}`;
+    } else if (canary.result === 'passed' && inputs.autoPromote) {
+      promoted = await promote(ctx, { name, gitSha: process.env.GITHUB_SHA, ...inputs.promote });
+      report.result = promoted.result;
+      if (promoted.result === 'rolled-back') failure = `Promotion failed: ${promoted.failure}`;
+    }
+    core.saveState(STATE_OPEN_CANARY, '');
+  } catch (error) {
+    if (isCancellation(error, ctx.signal)) {
+      report.result = 'cancelled';
+      failure = await cleanUpAfterCancel(session, name);
+    } else {
+      failure = errorMessage(error);
+      // A canary half made by a crash must not linger; an error before it was made leaves nothing to remove.
+      if (steps.length > 0) await removeAfterError(session, name);
+      if (error instanceof ConfigurationError) {
+        report.headline = failure;
+        await finish(report, session, gh, { result: 'failed' });
+        throw error;
+      }
+    }
+  }
+  report.headline = headline(report.result, name, canary, promoted, failure, inputs.autoPromote);
+  await finish(report, session, gh, {
+    result: report.result,
+    canary: canary?.result === 'passed' && !inputs.autoPromote ? canaryName(name) : undefined,
+    'traffic-percent': canary?.trafficPercent,
+    image: promoted?.image ?? Object.values(canary?.images ?? {})[0],
+    revision: promoted?.revision,
+    'previous-image': promoted?.previousImage,
+    analysis: JSON.stringify(analysisLog.slice(-50)),
+  });
+  if (failure) core.setFailed(failure);
+}
+
+async function cleanUpAfterCancel(session: Session, name: string): Promise<string> {
+  session.ctx.timeline.add('Cancelled: removing the canary and restoring traffic before exiting');
+  try {
+    const removal = await removeCanary(session.ctx, name, 5_000);
+    session.ctx.timeline.add(removal.removed ? `Canary removed and traffic restored` : 'No canary was running');
+    core.saveState(STATE_OPEN_CANARY, '');
+    return 'The run was cancelled; the canary was removed and traffic restored.';
+  } catch (error) {
+    return `The run was cancelled, and removing the canary failed: ${errorMessage(error)}. Run the rollback action for "${name}".`;
+  }
+}
+
+async function removeAfterError(session: Session, name: string): Promise<void> {
+  try {
+    const removal = await removeCanary(session.ctx, name);
+    if (removal.removed) session.ctx.timeline.add('Canary removed and traffic restored after the error');
+    core.saveState(STATE_OPEN_CANARY, '');
+  } catch (error) {
+    core.warning(`Could not remove the canary after the error: ${errorMessage(error)}. Run the rollback action for "${name}".`);
+  }
+}
+
+function headline(result: DeployResult, name: string, canary: CanaryOutcome | undefined, promoted: PromoteOutcome | undefined, failure: string | undefined, autoPromote: boolean): string {
+  switch (result) {
+    case 'passed':
+      return autoPromote ? `Canary of "${name}" passed.` : `Canary of "${name}" passed its analysis and is still running at ${canary?.trafficPercent}% of traffic. Promote it with rolling-promote, or remove it with rollback.`;
+    case 'promoted':
+      return `"${name}" now runs ${promoted?.image} (revision ${promoted?.revision}); it ran ${promoted?.previousImage} before.`;
+    case 'deployed':
+      return `First release of "${name}": the manifests were applied and rolled out (there was no stable version to compare a canary with).`;
+    case 'skipped':
+      return `"${name}" already runs these images; nothing to do.`;
+    default:
+      return failure ?? `Result: ${result}`;
+  }
+}
+
+async function finish(report: DeployReport, session: Session, gh: GithubDeployment | undefined, outputs: Record<string, string | number | undefined>): Promise<void> {
+  setOutputs(outputs);
+  await renderSummary(report).write();
+  const ok = ['passed', 'promoted', 'deployed', 'skipped', 'removed', 'nothing-to-do'].includes(report.result);
+  await gh?.status(ok ? 'success' : 'failure', report.headline);
+  await session.close();
+}
+
+export interface PromoteFlowInputs {
+  cluster: ClusterInputs;
+  deployment: string;
+  promote: PromoteInputs;
+  reporting: ReportingInputs;
+}
+
+/** rolling-promote: the stable Deployment takes the canary's images; undo on failure. */
+export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs): Promise<void> {
+  const session = await openSession(actionName, inputs.cluster, undefined);
+  const { ctx } = session;
+  const report: DeployReport = { title: `${actionName} ${ctx.namespace}/${inputs.deployment}`, result: 'failed', headline: '', steps: [], analysis: [], timeline: ctx.timeline, facts: [['cluster', session.connection.description], ['run', ctx.runUrl]] };
+  const gh = githubDeployment(inputs.reporting, `Promote ${inputs.deployment}`, ctx.runUrl);
+  let outcome: PromoteOutcome | undefined;
+  let failure: string | undefined;
+  try {
+    await session.lock(inputs.deployment);
+    await gh?.start();
+    outcome = await promote(ctx, { name: inputs.deployment, gitSha: process.env.GITHUB_SHA, ...inputs.promote });
+    report.result = outcome.result;
+    if (outcome.result === 'rolled-back') failure = `Promotion failed: ${outcome.failure}`;
+  } catch (error) {
+    failure = isCancellation(error, ctx.signal) ? 'The run was cancelled during the promotion; the Deployment keeps rolling out on its own. Check it, or run rollback with undo: true.' : errorMessage(error);
+    report.result = isCancellation(error, ctx.signal) ? 'cancelled' : 'failed';
+    if (error instanceof ConfigurationError) {
+      report.headline = failure;
+      await finish(report, session, gh, { result: 'failed' });
+      throw error;
+    }
+  }
+  report.headline = report.result === 'promoted' ? headline('promoted', inputs.deployment, undefined, outcome, undefined, true) : failure!;
+  await finish(report, session, gh, { result: report.result, revision: outcome?.revision, 'previous-image': outcome?.previousImage, image: outcome?.image });
+  if (failure) core.setFailed(failure);
+}
+
+export interface RollbackFlowInputs {
+  cluster: ClusterInputs;
+  deployment: string;
+  undo: boolean;
+  toRevision?: number;
+  timeoutMs: number;
+  reporting: ReportingInputs;
+}
+
+/** rollback: remove the canary and restore traffic; with undo, also roll the stable Deployment back. */
+export async function rollbackFlow(actionName: string, inputs: RollbackFlowInputs): Promise<void> {
+  const session = await openSession(actionName, inputs.cluster, undefined);
+  const { ctx } = session;
+  const report: DeployReport = { title: `${actionName} ${ctx.namespace}/${inputs.deployment}`, result: 'failed', headline: '', steps: [], analysis: [], timeline: ctx.timeline, facts: [['cluster', session.connection.description], ['run', ctx.runUrl]] };
+  const gh = inputs.undo ? githubDeployment(inputs.reporting, `Roll back ${inputs.deployment}`, ctx.runUrl) : undefined;
+  const request: RollbackRequest = { name: inputs.deployment, undo: inputs.undo, toRevision: inputs.toRevision, timeoutMs: inputs.timeoutMs };
+  try {
+    await session.lock(inputs.deployment);
+    await gh?.start();
+    const outcome = await rollback(ctx, request);
+    report.result = outcome.result === 'nothing-to-do' ? 'skipped' : outcome.result;
+    report.headline =
+      outcome.result === 'rolled-back'
+        ? `"${inputs.deployment}" was rolled back to ${outcome.image} (revision ${outcome.revision})${outcome.canaryRemoved ? ', and its canary removed' : ''}.`
+        : outcome.canaryRemoved
+          ? `The canary of "${inputs.deployment}" was removed and traffic restored.`
+          : `There was no canary of "${inputs.deployment}" to remove.`;
+    await finish(report, session, gh, { result: outcome.result, revision: outcome.revision, 'canary-removed': String(outcome.canaryRemoved), image: outcome.image });
+  } catch (error) {
+    report.headline = errorMessage(error);
+    await finish(report, session, gh, { result: 'failed' });
+    throw error;
+  }
+}
+
+/** The post step of canary-deploy and release: a canary left open by a killed main step is removed here. */
+export async function cleanupFlow(actionName: string, cluster: ClusterInputs): Promise<void> {
+  const name = core.getState(STATE_OPEN_CANARY);
+  if (!name) return;
+  const session = await openSession(actionName, { ...cluster, namespace: core.getState(STATE_NAMESPACE) || cluster.namespace }, undefined);
+  try {
+    const removal = await removeCanary(session.ctx, name, 5_000);
+    if (removal.removed) core.warning(`The main step did not finish; its canary "${canaryName(name)}" was removed and traffic restored.`);
+  } finally {
+    await session.close();
+  }
+}

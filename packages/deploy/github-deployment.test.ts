@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GithubDeployment } from './github-deployment';
+
+let server: Server;
+const seen: { method: string; url: string; auth: string; body: Record<string, unknown> }[] = [];
+let refuse = false;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization ?? '', body: JSON.parse(body || '{}') });
+      res.setHeader('content-type', 'application/json');
+      if (refuse) {
+        res.statusCode = 403;
+        res.end('{"message":"Resource not accessible by integration"}');
+        return;
+      }
+      res.statusCode = 201;
+      res.end(req.url!.endsWith('/deployments') ? '{"id":77}' : '{"id":1}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.env.GITHUB_API_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.GITHUB_REPOSITORY = 'octo/app';
+  process.env.GITHUB_SHA = 'abc123';
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('GithubDeployment', () => {
+  it('creates a deployment for the environment and posts its statuses', async () => {
+    const gh = new GithubDeployment({ token: 'ghs_secret', environment: 'production', environmentUrl: 'https://app.example.com', logUrl: 'https://github.com/octo/app/actions/runs/1', description: 'Canary of app' });
+    await gh.start();
+    await gh.status('success', 'promoted');
+    expect(gh.deploymentId).toBe(77);
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /repos/octo/app/deployments', 'POST /repos/octo/app/deployments/77/statuses', 'POST /repos/octo/app/deployments/77/statuses']);
+    expect(seen[0]!.auth).toBe('Bearer ghs_secret');
+    expect(seen[0]!.body).toMatchObject({ ref: 'abc123', environment: 'production', required_contexts: [], auto_merge: false });
+    expect(seen[2]!.body).toMatchObject({ state: 'success', environment_url: 'https://app.example.com', log_url: 'https://github.com/octo/app/actions/runs/1' });
+  });
+
+  it('never fails the release when the API refuses', async () => {
+    refuse = true;
+    const gh = new GithubDeployment({ token: 't', environment: 'staging', logUrl: 'u', description: 'd' });
+    await expect(gh.start()).resolves.toBeUndefined();
+    await expect(gh.status('failure', 'x')).resolves.toBeUndefined();
+    expect(gh.deploymentId).toBeUndefined();
+  });
+});

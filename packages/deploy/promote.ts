@@ -1,0 +1,118 @@
+import { ConfigurationError, errorMessage } from '../core';
+import { imagePatch, Kinds, revisionOf, RolloutFailedError, undoRollout, waitForRollout, type Deployment, type Pod, type RolloutResult } from '../kube';
+import { readCanary, removeCanary, trafficRecordOf } from './canary';
+import { ANNOTATION_IMAGE, ANNOTATION_RUN_URL, ANNOTATION_SHA, canaryName, changedImages, labelSelector, templateImages } from './canary-object';
+import { FIELD_MANAGER, type DeployContext } from './context';
+import type { PromoteInputs } from './inputs';
+import { restoreAlbTraffic } from './traffic';
+
+export interface PromoteRequest extends PromoteInputs {
+  name: string;
+  gitSha?: string;
+}
+
+export interface PromoteOutcome {
+  result: 'promoted' | 'rolled-back';
+  /** The Deployment's revision at the end (the restored one after an undo). */
+  revision: number;
+  previousImage: string;
+  image: string;
+  failure?: string;
+  rollout?: RolloutResult;
+}
+
+/**
+ * "repo:tag" → "repo@sha256:…" from what the kubelet reports it pulled, so
+ * the stable pods run exactly the bytes the canary was judged on even if the
+ * tag moves. Left as is when it is already pinned or no digest is known.
+ */
+export function pinToDigest(image: string, imageID: string | undefined): string {
+  if (image.includes('@sha256:')) return image;
+  const digest = /sha256:[a-f0-9]{64}/.exec(imageID ?? '')?.[0];
+  if (!digest) return image;
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  const repository = colon > slash ? image.slice(0, colon) : image;
+  return `${repository}@${digest}`;
+}
+
+async function canaryImageIds(ctx: DeployContext, canary: Deployment): Promise<Record<string, string>> {
+  const pods = await ctx.client.list<Pod>({ ...Kinds.Pod, namespace: ctx.namespace }, { labelSelector: labelSelector(canary.spec.selector?.matchLabels ?? {}), signal: ctx.signal });
+  const ids: Record<string, string> = {};
+  for (const pod of pods.items) {
+    for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+      if (status.imageID) ids[status.name] ??= status.imageID;
+    }
+  }
+  return ids;
+}
+
+/** The stable Deployment's main image: its first container's. */
+function mainImage(deployment: Deployment): string {
+  return deployment.spec.template.spec?.containers[0]?.image ?? '';
+}
+
+/**
+ * Promote: give the stable Deployment the canary's images (pinned by digest),
+ * with the asked maxSurge/maxUnavailable, and wait by kubectl's rules. On any
+ * failure undo to the previous revision and wait for that too. Then remove the
+ * canary and reset the traffic.
+ */
+export async function promote(ctx: DeployContext, request: PromoteRequest): Promise<PromoteOutcome> {
+  const { client, namespace, timeline } = ctx;
+  const ref = { ...Kinds.Deployment, namespace, name: request.name };
+  const stable = await client.getIfExists<Deployment>(ref, ctx.signal);
+  if (!stable) throw new ConfigurationError(`Deployment "${request.name}" does not exist in namespace "${namespace}"; there is nothing to promote. Check "deployment" and "namespace".`, 'deployment');
+  const canary = await readCanary(ctx, request.name);
+  if (!canary) {
+    throw new ConfigurationError(`No canary "${canaryName(request.name)}" in namespace "${namespace}" to promote. Run canary-deploy first (it leaves the canary running when its analysis passes).`, 'deployment');
+  }
+  const ids = await canaryImageIds(ctx, canary);
+  const images = Object.fromEntries(Object.entries(changedImages(templateImages(stable), templateImages(canary))).map(([container, image]) => [container, pinToDigest(image, ids[container])]));
+  const previousImage = mainImage(stable);
+
+  const traffic = trafficRecordOf(canary);
+  if (traffic.mode === 'alb' && traffic.alb) {
+    // The -stable Service pins the old pods' template hash, which the rollout retires: route by the app's Service first.
+    await restoreAlbTraffic({ ...ctx, signal: new AbortController().signal }, traffic.alb);
+    timeline.add(`ALB traffic back on Service "${traffic.alb.service}" for the rollout`);
+  }
+
+  const annotations: Record<string, string> = { [ANNOTATION_RUN_URL]: ctx.runUrl, [ANNOTATION_IMAGE]: Object.values(images)[0] ?? previousImage };
+  if (request.gitSha) annotations[ANNOTATION_SHA] = request.gitSha;
+  const patch = imagePatch(stable, images, { annotations, input: 'deployment' }) as { spec: Record<string, unknown> };
+  if (request.maxSurge !== undefined || request.maxUnavailable !== undefined) {
+    patch.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: intOrPercent(request.maxSurge), maxUnavailable: intOrPercent(request.maxUnavailable) } };
+  }
+  const patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER, signal: ctx.signal });
+  const image = mainImage(patched);
+  timeline.add(`Promoting "${request.name}" to ${Object.entries(images).map(([c, i]) => `${c}=${i}`).join(', ') || 'the canary images'} (revision ${revisionOf(patched) || 'next'})`);
+
+  let outcome: PromoteOutcome;
+  try {
+    const rollout = await waitForRollout(client, namespace, request.name, { timeoutMs: request.timeoutMs, signal: ctx.signal, onProgress: (s) => timeline.add(s.message) });
+    outcome = { result: 'promoted', revision: revisionOf(rollout.deployment), previousImage, image, rollout };
+    timeline.add(`Rollout complete in ${(rollout.elapsedMs / 1000).toFixed(1)}s (${rollout.apiRequests} API requests, ${rollout.reconnects} watch reconnects)`);
+  } catch (error) {
+    if (!(error instanceof RolloutFailedError)) throw error;
+    timeline.add(`Rollout failed: ${error.message}; undoing to the previous revision`);
+    const undo = await undoRollout(client, namespace, request.name, { fieldManager: FIELD_MANAGER });
+    const back = await waitForRollout(client, namespace, request.name, { timeoutMs: request.timeoutMs });
+    timeline.add(`Undone to revision ${undo.restoredRevision}'s template (now revision ${revisionOf(back.deployment)}); ${Object.values(undo.images).join(', ')} is serving`);
+    outcome = {
+      result: 'rolled-back',
+      revision: revisionOf(back.deployment),
+      previousImage,
+      image: mainImage(back.deployment),
+      failure: `the rollout of "${request.name}" failed (${error.reason}: ${errorMessage(error)}) and was undone to the previous revision. Check the new pods' events and readiness.`,
+    };
+  }
+  const removal = await removeCanary(ctx, request.name);
+  if (removal.removed) timeline.add(`Canary "${canaryName(request.name)}" removed and traffic reset`);
+  return outcome;
+}
+
+function intOrPercent(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  return value.endsWith('%') ? value : Number(value);
+}

@@ -1,0 +1,75 @@
+import * as core from '@actions/core';
+import { SummaryWriter } from '../core';
+import type { CheckResult } from '../analysis/types';
+import { describeTraffic, type StepTraffic } from './plan';
+import { formatOffset, type Timeline } from './timeline';
+
+export type DeployResult = 'passed' | 'failed' | 'promoted' | 'rolled-back' | 'removed' | 'deployed' | 'skipped' | 'cancelled';
+
+export interface StepRecord {
+  traffic: StepTraffic;
+  bakeMs: number;
+  outcome: 'passed' | 'failed' | 'cancelled' | 'running';
+}
+
+export interface DeployReport {
+  title: string;
+  result: DeployResult;
+  /** One paragraph: what happened and, on failure, what to fix. */
+  headline: string;
+  steps: StepRecord[];
+  /** Every analysis round's results; the summary shows the latest value of each check, and the failing round. */
+  analysis: CheckResult[];
+  timeline: Timeline;
+  facts: [string, string][];
+}
+
+const ICON: Record<string, string> = { passed: '✅', promoted: '✅', deployed: '✅', skipped: 'ℹ️', removed: '↩️', 'rolled-back': '↩️', failed: '❌', cancelled: '⏹️' };
+
+/** The job summary: result, steps with their real traffic, analysis against thresholds, the timeline. */
+export function renderSummary(report: DeployReport): SummaryWriter {
+  const summary = new SummaryWriter();
+  summary.heading(`${ICON[report.result] ?? ''} ${report.title}: ${report.result}`);
+  summary.paragraph(report.headline);
+  if (report.facts.length) summary.table(['', ''], report.facts);
+  if (report.steps.length) {
+    summary.heading('Steps', 3);
+    summary.table(
+      ['#', 'canary traffic', 'canary pods', 'bake', 'outcome'],
+      report.steps.map((step, i) => [String(i + 1), describeTraffic(step.traffic), String(step.traffic.canaryReplicas), formatOffset(step.bakeMs), step.outcome]),
+    );
+  }
+  if (report.analysis.length) {
+    summary.heading('Analysis', 3);
+    summary.table(
+      ['source', 'check', 'value', 'threshold', 'result'],
+      latestByCheck(report.analysis).map((r) => [r.source, r.name, r.value, r.threshold, r.passed ? 'pass' : `**fail**${r.detail ? `: ${r.detail}` : ''}`]),
+    );
+  }
+  summary.heading('Timeline', 3);
+  summary.table(
+    ['time', 'event'],
+    report.timeline.events.map((e) => [`+${formatOffset(e.at)}`, e.text]),
+  );
+  return summary;
+}
+
+/** The last result of each check, failures kept over later passes so the cause stays visible. */
+export function latestByCheck(results: CheckResult[]): CheckResult[] {
+  const byKey = new Map<string, CheckResult>();
+  for (const result of results) {
+    const key = `${result.source}/${result.name}`;
+    const previous = byKey.get(key);
+    if (previous && !previous.passed && result.passed) continue;
+    byKey.set(key, result);
+  }
+  return [...byKey.values()];
+}
+
+export async function writeReport(report: DeployReport): Promise<void> {
+  await renderSummary(report).write();
+}
+
+export function setOutputs(outputs: Record<string, string | number | undefined>): void {
+  for (const [name, value] of Object.entries(outputs)) if (value !== undefined) core.setOutput(name, String(value));
+}

@@ -1,0 +1,132 @@
+import { ConfigurationError } from '../core';
+import { Kinds, waitForRollout, type Deployment, type KubeObject } from '../kube';
+import type { AlarmReader } from '../analysis/cloudwatch';
+import { describeFailures, type CheckResult } from '../analysis/types';
+import { bakeStep, waitForCanaryReady } from './analyze-step';
+import { applyCanary, readCanary, removeCanary, setStepWeights, type TrafficRecord } from './canary';
+import { ANNOTATION_RUN_URL, canaryName, changedImages, labelSelector, templateImages } from './canary-object';
+import { FIELD_MANAGER, type DeployContext } from './context';
+import type { AnalysisInputs, TrafficInputs } from './inputs';
+import { describeTraffic, planSteps } from './plan';
+import { PodMonitor } from './pod-monitor';
+import type { StepRecord } from './report';
+import { currentTemplateHash, ensureSplitServices, resolveAlbTarget } from './traffic';
+
+export interface CanaryRequest {
+  /** The Deployment from the manifests, images substituted: its name and new images. */
+  desired: Deployment;
+  /** The other manifest objects; created when missing (first release) and otherwise left alone. */
+  others: KubeObject[];
+  traffic: TrafficInputs;
+  analysis: AnalysisInputs;
+  alarms?: AlarmReader;
+  /** First release (no stable Deployment yet): how long to wait for its rollout. */
+  rolloutTimeoutMs: number;
+}
+
+export interface CanaryOutcome {
+  result: 'passed' | 'failed' | 'deployed' | 'skipped';
+  steps: StepRecord[];
+  analysis: CheckResult[];
+  /** The images the canary ran, by container name. */
+  images: Record<string, string>;
+  /** Why it failed, naming the checks and values. */
+  failure?: string;
+  /** The last step's real canary share, in percent. */
+  trafficPercent?: number;
+  stable?: Deployment;
+}
+
+/** Refuse to step on a canary another run left behind: it may be waiting for its own promotion. */
+export function assertNoForeignCanary(existing: Deployment | undefined, runUrl: string, stableName: string): void {
+  const owner = existing?.metadata.annotations?.[ANNOTATION_RUN_URL];
+  if (existing && owner !== runUrl) {
+    throw new ConfigurationError(
+      `A canary "${canaryName(stableName)}" from ${owner ?? 'another run'} is still running. Promote it with rolling-promote or remove it with rollback before starting a new one.`,
+    );
+  }
+}
+
+/**
+ * The canary: create <name>-canary from the stable Deployment with the new
+ * images, step it through the traffic plan, and analyse each step. A failed
+ * step removes the canary and restores traffic before returning. Cancellation
+ * propagates as the signal's reason; the caller removes the canary then.
+ */
+export async function runCanary(ctx: DeployContext, request: CanaryRequest, steps: StepRecord[], analysisLog: CheckResult[]): Promise<CanaryOutcome> {
+  const { client, namespace, timeline } = ctx;
+  const name = request.desired.metadata.name!;
+  const stable = await client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace, name }, ctx.signal);
+  if (!stable) return firstRelease(ctx, request);
+
+  const stableImages = templateImages(stable);
+  const desiredImages = templateImages(request.desired);
+  const images = Object.fromEntries(Object.entries(changedImages(stableImages, desiredImages)).filter(([container]) => container in stableImages));
+  if (Object.keys(images).length === 0) {
+    timeline.add(`Deployment "${name}" already runs ${Object.values(stableImages).join(', ')}; no canary needed.`);
+    return { result: 'skipped', steps, analysis: analysisLog, images: stableImages, stable };
+  }
+
+  const traffic: TrafficRecord = { mode: request.traffic.mode };
+  if (traffic.mode === 'alb') traffic.alb = await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress);
+  assertNoForeignCanary(await readCanary(ctx, name), ctx.runUrl, name);
+
+  const plan = planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1);
+  timeline.add(`Canary "${canaryName(name)}" with ${Object.entries(images).map(([c, i]) => `${c}=${i}`).join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`);
+  if (traffic.alb) {
+    await ensureSplitServices(ctx, traffic.alb, await currentTemplateHash(ctx, stable));
+    timeline.add(`ALB mode: Services ${traffic.alb.service}-stable and ${traffic.alb.service}-canary in front of Ingress ${traffic.alb.ingresses.join(', ')}`);
+  }
+
+  const selector = labelSelector({ ...(stable.spec.selector?.matchLabels ?? {}), 'flightdeck.dev/track': 'canary' });
+  const monitor = new PodMonitor(client, namespace, selector);
+  monitor.start();
+  try {
+    for (const [index, step] of plan.entries()) {
+      const record: StepRecord = { traffic: step, bakeMs: request.analysis.bakeTimeMs, outcome: 'running' };
+      steps.push(record);
+      await applyCanary(ctx, stable, images, step, traffic);
+      timeline.add(`Step ${index + 1}: canary scaled to ${step.canaryReplicas} pod(s), waiting for Ready`);
+      let verdict = await waitForCanaryReady(monitor, step.canaryReplicas, request.analysis, ctx.signal);
+      if (verdict.passed) {
+        await setStepWeights(ctx, step, traffic);
+        timeline.add(`Step ${index + 1}: ${step.canaryReplicas} canary pod(s) Ready; ${describeTraffic(step)} of traffic; baking ${Math.round(request.analysis.bakeTimeMs / 1000)}s`);
+        verdict = await bakeStep(monitor, step.canaryReplicas, request.analysis, request.alarms, ctx.signal, (round) => analysisLog.push(...round));
+      }
+      analysisLog.push(...verdict.results);
+      if (!verdict.passed) {
+        record.outcome = 'failed';
+        const failure = describeFailures(verdict.results);
+        timeline.add(`Step ${index + 1} failed: ${failure}`);
+        await monitor.stop();
+        const removal = await removeCanary(ctx, name);
+        timeline.add(`Canary removed${removal.podsGone ? '' : ' (pods still terminating)'} and traffic restored to "${name}"`);
+        return { result: 'failed', steps, analysis: analysisLog, images, failure, trafficPercent: 0, stable };
+      }
+      record.outcome = 'passed';
+      timeline.add(`Step ${index + 1} passed`);
+    }
+  } finally {
+    await monitor.stop();
+  }
+  return { result: 'passed', steps, analysis: analysisLog, images, trafficPercent: plan.at(-1)!.actual, stable };
+}
+
+/** No stable Deployment yet: nothing to compare a canary with, so apply the manifests and wait for the rollout. */
+async function firstRelease(ctx: DeployContext, request: CanaryRequest): Promise<CanaryOutcome> {
+  const name = request.desired.metadata.name!;
+  ctx.timeline.add(`Deployment "${name}" does not exist in namespace "${ctx.namespace}": first release, applying the manifests without a canary`);
+  for (const object of [...request.others, request.desired]) {
+    const existing = object === request.desired ? undefined : await ctx.client.getIfExists({ ...refFor(object), namespace: object.metadata.namespace ?? ctx.namespace });
+    if (existing) continue;
+    await ctx.client.apply(object, { fieldManager: FIELD_MANAGER, force: true, namespace: ctx.namespace, signal: ctx.signal });
+    ctx.timeline.add(`Applied ${object.kind} "${object.metadata.name}"`);
+  }
+  const rollout = await waitForRollout(ctx.client, ctx.namespace, name, { timeoutMs: request.rolloutTimeoutMs, signal: ctx.signal });
+  ctx.timeline.add(`Deployment "${name}" rolled out in ${Math.round(rollout.elapsedMs / 100) / 10}s`);
+  return { result: 'deployed', steps: [], analysis: [], images: templateImages(request.desired), stable: rollout.deployment };
+}
+
+function refFor(object: KubeObject): { apiVersion: string; kind: string; name: string } {
+  return { apiVersion: object.apiVersion!, kind: object.kind!, name: object.metadata.name! };
+}

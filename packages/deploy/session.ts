@@ -1,0 +1,59 @@
+import * as core from '@actions/core';
+import { connectCluster, DeployLock, type ClusterConnection } from '../kube';
+import { onCancel } from './cancel';
+import type { DeployContext } from './context';
+import { runUrl } from './context';
+import type { ClusterInputs } from './inputs';
+import { Timeline } from './timeline';
+
+export interface Session {
+  ctx: DeployContext;
+  connection: ClusterConnection;
+  /** Called on cancellation before the process exits (remove the canary, restore traffic). */
+  cancelSignal: AbortSignal;
+  lock(app: string): Promise<DeployLock>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connect to the cluster and arm the cancel handler. The namespace is the
+ * input, else the manifests', else the kubeconfig context's, else "default".
+ */
+export async function openSession(actionName: string, cluster: ClusterInputs, manifestNamespace: string | undefined, timeline = new Timeline()): Promise<Session> {
+  const cancel = onCancel();
+  const connection = await connectCluster({
+    kubeconfig: cluster.source.kind === 'kubeconfig' ? cluster.source.kubeconfig : undefined,
+    clusterName: cluster.source.kind === 'eks' ? cluster.source.clusterName : undefined,
+    region: cluster.source.kind === 'eks' ? cluster.source.region : undefined,
+    actionName,
+  });
+  const namespace = cluster.namespace ?? manifestNamespace ?? connection.defaultNamespace ?? 'default';
+  timeline.add(`Connected to ${connection.description}, namespace "${namespace}"`);
+  const ctx: DeployContext = { client: connection.client, namespace, runUrl: runUrl(), timeline, signal: cancel.signal };
+  let held: DeployLock | undefined;
+  return {
+    ctx,
+    connection,
+    cancelSignal: cancel.signal,
+    async lock(app) {
+      held = await DeployLock.acquire(connection.client, {
+        namespace,
+        app,
+        holderIdentity: ctx.runUrl,
+        fieldManager: 'flightdeck',
+        onLost: (holder) => core.warning(`The deploy lock was taken over by ${holder ?? 'another run'} while this run held it.`),
+      });
+      timeline.add(`Deploy lock "${held.name}" acquired${held.tookOverFrom ? ` (it had expired; last held by ${held.tookOverFrom})` : ''}`);
+      return held;
+    },
+    async close() {
+      try {
+        await held?.release();
+      } catch (error) {
+        core.warning(`Could not release the deploy lock (it expires by itself): ${(error as Error).message}`);
+      }
+      connection.client.close();
+      cancel.dispose();
+    },
+  };
+}
