@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# KWOK plays the kubelets of the local cluster: it keeps fake nodes alive and
+# moves pods through the stages in scripts/stack/kwok/stages.yaml (Ready at
+# once, or the -unready / -crashloop / -pullerror faults). It runs out of
+# cluster as the admin, on loopback, against k8s.sh's apiserver.
+#
+#   kwok.sh up      builds kwok once, starts it, registers the fake nodes
+#   kwok.sh down    stops it by pid (the Node objects stay in etcd)
+#   kwok.sh status  version, health, nodes
+source "$(dirname "$0")/../lib.sh"
+source "$STACK_LIB_DIR/k8s/settings.sh"
+source "$STACK_LIB_DIR/k8s/build.sh"
+
+kwok_healthy() {
+  curl -fsS --max-time 3 -o /dev/null "http://$K8S_HOST:$KWOK_PORT/healthz"
+}
+
+kwok_running() { proc_running kwok "$KWOK_BIN"; }
+
+kwok_version() {
+  "$KWOK_BIN" --version 2>/dev/null | sed -nE 's/.*(v?[0-9]+\.[0-9]+\.[0-9]+).*/\1/p' | head -n1
+}
+
+# The stages are read once at start: a changed file needs a restart, which
+# up does when the config on disk differs from the one the running kwok got.
+KWOK_CONFIG_STAMP="$STACK_DIR/kwok/stages.sha256"
+
+kwok_config_current() {
+  [[ "$(cat "$KWOK_CONFIG_STAMP" 2>/dev/null)" == "$(sha256sum "$KWOK_STAGES" | cut -d' ' -f1)" ]]
+}
+
+start_kwok() {
+  local owner
+  owner="$(port_owner_pid "$KWOK_PORT")"
+  [[ -z "$owner" ]] ||
+    die "port $KWOK_PORT, needed by kwok, is taken by pid $owner; stop that process and rerun"
+  mkdir -p "$STACK_DIR/kwok"
+  sha256sum "$KWOK_STAGES" | cut -d' ' -f1 >"$KWOK_CONFIG_STAMP"
+  start_daemon kwok "$KWOK_BIN" \
+    --kubeconfig "$ADMIN_KUBECONFIG" \
+    --config "$KWOK_STAGES" \
+    --manage-nodes-with-annotation-selector "$KWOK_NODE_SELECTOR" \
+    --server-address "$K8S_HOST:$KWOK_PORT"
+}
+
+ensure_kwok_running() {
+  if kwok_running && ! kwok_config_current; then
+    log "${KWOK_STAGES#"$REPO_ROOT"/} changed since kwok started; restarting it"
+    stop_daemon kwok 10
+  fi
+  if kwok_running && kwok_healthy; then
+    log "kwok is running and healthy (pid $(read_pid kwok)); reusing it"
+    return 0
+  fi
+  kwok_running || start_kwok
+  wait_until 60 "kwok to become healthy" kwok_healthy || {
+    tail -n 25 "$STACK_LOG_DIR/kwok.log" >&2
+    die "kwok did not become healthy; see .stack/logs/kwok.log"
+  }
+}
+
+ensure_fake_nodes() {
+  kubectl_admin apply -f "$KWOK_NODES" >>"$STACK_LOG_DIR/kwok-apply.log" 2>&1 || {
+    tail -n 20 "$STACK_LOG_DIR/kwok-apply.log" >&2
+    die "registering the fake nodes from ${KWOK_NODES#"$REPO_ROOT"/} failed; see .stack/logs/kwok-apply.log"
+  }
+  kubectl_admin wait --for=condition=Ready node -l type=kwok --timeout=60s >/dev/null ||
+    die "the fake nodes did not become Ready; see .stack/logs/kwok.log"
+  # The node lifecycle controller taints a node not-ready until it reports
+  # Ready; wait for the taint to go so the first pods schedule at once.
+  wait_until 60 "the not-ready taints to be removed from the fake nodes" fake_nodes_untainted ||
+    die "the fake nodes are Ready but still tainted; see .stack/logs/kube-controller-manager.log"
+}
+
+fake_nodes_untainted() {
+  [[ -z "$(kubectl_admin get nodes -l type=kwok -o jsonpath='{.items[*].spec.taints[*].key}')" ]]
+}
+
+write_kwok_env() {
+  write_component_env kwok <<EOF
+export KWOK_VERSION="$KWOK_VERSION"
+EOF
+}
+
+kwok_up() {
+  local t0
+  t0="$(now_seconds)"
+  stack_init_dirs
+  ensure_kwok_binary
+  [[ -x "$KUBECTL" ]] && apiserver_ready ||
+    die "the Kubernetes apiserver is not up at $KUBE_APISERVER; run scripts/stack/components/k8s.sh up first"
+  ensure_kwok_running
+  ensure_fake_nodes
+  write_kwok_env
+  log "kwok $(kwok_version) up with $(kubectl_admin get nodes -l type=kwok --no-headers | wc -l) fake nodes in $(seconds_since "$t0")s"
+}
+
+kwok_down() {
+  stop_daemon kwok 10
+  rm -f "$STACK_ENV_DIR/kwok.env"
+}
+
+kwok_status() {
+  local pid state nodes="-"
+  pid="$(read_pid kwok)"
+  if kwok_running && kwok_healthy; then state=healthy; elif kwok_running; then state=unhealthy; else state=down; fi
+  if apiserver_ready 2>/dev/null; then
+    nodes="$(kubectl_admin get nodes -l type=kwok --no-headers 2>/dev/null | awk '$2 == "Ready"' | wc -l)"
+  fi
+  printf '%-9s %-8s %-18s %s\n' kwok "$state" "$(kwok_version || echo -)" \
+    "port=$KWOK_PORT pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB ready-fake-nodes=$nodes"
+  [[ "$state" == healthy ]]
+}
+
+component_main kwok "$@"
