@@ -73,6 +73,7 @@ for _ in $(seq 1 40); do
 done
 check "Docker HEALTHCHECK" healthy "$(docker inspect -f '{{.State.Health.Status}}' "$container")"
 
+check "no ERROR lines in the container log" 0 "$(docker logs "$container" 2>&1 | grep -c '\[ERROR\]' || true)"
 log "memory in use: $(docker stats --no-stream --format '{{.MemUsage}}' "$container")"
 
 stop_started=$(date +%s)
