@@ -131,6 +131,7 @@ export function parseRepositoryName(name: string): string {
 
 function parseAutoTags(): AutoTagKind[] {
   const kinds = getList(INPUT.autoTags);
+  if (kinds.length === 0) return [...AUTO_TAG_KINDS];
   if (kinds.length === 1 && kinds[0] === 'none') return [];
   for (const kind of kinds) {
     if (!(AUTO_TAG_KINDS as readonly string[]).includes(kind)) {

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { relative } from 'node:path';
 import { awsClientOptions } from '../../packages/aws/config';
 import { createEcrClient, ensureRepository, findRepository, getRegistryLogin } from '../../packages/aws/ecr';
 import { findingsAtOrAbove, waitForScan } from '../../packages/aws/ecr-scan';
@@ -84,7 +85,7 @@ export async function run(): Promise<void> {
   const report: BuildReport = {
     image,
     builder,
-    dockerfile: inputs.dockerfile,
+    dockerfile: relative(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile),
     pushed: inputs.push,
     digest,
     tags: tagNames,

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError } from '../../packages/core/errors';
+import { getInputs, parseRepositoryName } from './context';
+
+const set: string[] = [];
+function input(name: string, value: string): void {
+  const key = `INPUT_${name.toUpperCase()}`;
+  process.env[key] = value;
+  set.push(key);
+}
+
+afterEach(() => {
+  for (const key of set.splice(0)) delete process.env[key];
+});
+
+function workspaceWithDockerfile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ctx-'));
+  mkdirSync(join(dir, 'app'));
+  writeFileSync(join(dir, 'app/Dockerfile'), 'FROM scratch\n');
+  return dir;
+}
+
+function caught(work: () => unknown): ConfigurationError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('parseRepositoryName', () => {
+  it.each(['web', 'team/web', 'a.b/c_d-e/f1', 'x'.repeat(256)])('accepts %j', (name) => {
+    expect(parseRepositoryName(name)).toBe(name);
+  });
+
+  it.each(['w', 'Web', 'team//web', 'web/', '-web', 'web app', 'x'.repeat(257)])('rejects %j, naming the input', (name) => {
+    expect(caught(() => parseRepositoryName(name)).input).toBe('repository');
+  });
+
+  it('hints when given a full image reference', () => {
+    expect(caught(() => parseRepositoryName('1.dkr.ecr.us-east-1.amazonaws.com/web:1')).message).toContain('without the registry host, tag or digest');
+  });
+});
+
+describe('getInputs', () => {
+  it('reads a minimal configuration with the documented defaults', () => {
+    const workspace = workspaceWithDockerfile();
+    input('repository', 'team/web');
+    input('context', 'app');
+    const inputs = getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' });
+    expect(inputs).toMatchObject({
+      repository: 'team/web',
+      context: join(workspace, 'app'),
+      dockerfile: join(workspace, 'app/Dockerfile'),
+      autoTags: ['sha', 'branch', 'semver'],
+      push: true,
+      builder: 'auto',
+      cacheType: 'none',
+      createRepository: false,
+      immutableTags: true,
+      region: 'us-east-1',
+      scanSeverityThreshold: 'HIGH',
+      scanTimeoutMs: 600_000,
+    });
+  });
+
+  it('infers a registry cache from cache-from', () => {
+    const workspace = workspaceWithDockerfile();
+    input('repository', 'web');
+    input('context', 'app');
+    input('cache-from', 'reg.example/web:main');
+    expect(getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' }).cacheType).toBe('registry');
+  });
+
+  it.each([
+    ['cache-type', 'redis', /Use one of: none, registry, inline, gha/],
+    ['auto-tags', 'sha,commit', /Use a list of sha, branch, semver, or "none"/],
+    ['platforms', 'amd64', /os\/arch/],
+    ['registry-id', '1234', /12-digit/],
+    ['lifecycle-keep-images', '0', /from 1 to 10000/],
+    ['build-args', 'NOVALUE', /KEY=value/],
+    ['scan-severity-threshold', 'SEVERE', /CRITICAL, HIGH/],
+  ])('refuses %s: %j', (name, value, message) => {
+    const workspace = workspaceWithDockerfile();
+    input('repository', 'web');
+    input('context', 'app');
+    input(name, value);
+    const error = caught(() => getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' }));
+    expect(error.input).toBe(name);
+    expect(error.message).toMatch(message);
+  });
+
+  it('needs push for scan-wait and for several platforms without push', () => {
+    const workspace = workspaceWithDockerfile();
+    input('repository', 'web');
+    input('context', 'app');
+    input('push', 'false');
+    input('scan-wait', 'true');
+    expect(caught(() => getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' })).input).toBe('scan-wait');
+  });
+});
