@@ -1,0 +1,118 @@
+/**
+ * A small, strict XML scanner for machine-written reports (JUnit, Cobertura).
+ * It calls back for elements and text instead of building a tree, so a
+ * 10,000-case report is read in one pass, and it rejects what is not
+ * well-formed, so a report cut off mid-write is an error, not a silent
+ * undercount. Not supported, because test reports do not use them: DTD
+ * internal subsets and entities beyond the five predefined and numeric ones.
+ */
+
+export class XmlSyntaxError extends Error {
+  override readonly name = 'XmlSyntaxError';
+}
+
+export interface XmlHandler {
+  /** `attributes` is the raw attribute text; read it with parseAttributes() only when needed. */
+  open(name: string, attributes: string): void;
+  close(name: string): void;
+  /** Raw character data between tags (entities not yet decoded), or a CDATA section's content. */
+  text?(raw: string, cdata: boolean): void;
+}
+
+const NAME = /[A-Za-z_:][-\w.:]*/y;
+// Attributes up to the end of the start tag; values may hold '>' and '/'.
+const START_TAG_REST = /((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
+const END_TAG_REST = /\s*>/y;
+const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+export function scanXml(xml: string, handler: XmlHandler): void {
+  const open: string[] = [];
+  let rootSeen = false;
+  let at = 0;
+  while (at < xml.length) {
+    const lt = xml.indexOf('<', at);
+    const textEnd = lt < 0 ? xml.length : lt;
+    if (textEnd > at) {
+      if (open.length > 0) handler.text?.(xml.slice(at, textEnd), false);
+      else if (xml.slice(at, textEnd).trim() !== '') fail('text outside the root element', at, xml);
+    }
+    if (lt < 0) break;
+    const next = xml[lt + 1];
+    if (next === '/') {
+      NAME.lastIndex = lt + 2;
+      const name = NAME.exec(xml)?.[0];
+      END_TAG_REST.lastIndex = lt + 2 + (name?.length ?? 0);
+      if (!name || !END_TAG_REST.exec(xml)) fail('malformed end tag', lt, xml);
+      const expected = open.pop();
+      if (expected !== name) fail(expected ? `</${name}> closes <${expected}>` : `</${name}> closes nothing`, lt, xml);
+      handler.close(name!);
+      at = END_TAG_REST.lastIndex;
+    } else if (next === '?') {
+      at = skipPast(xml, '?>', lt, 'processing instruction');
+    } else if (next === '!') {
+      if (xml.startsWith('<!--', lt)) {
+        at = skipPast(xml, '-->', lt, 'comment');
+      } else if (xml.startsWith('<![CDATA[', lt)) {
+        const end = xml.indexOf(']]>', lt + 9);
+        if (end < 0) fail('unterminated CDATA section', lt, xml);
+        if (open.length === 0) fail('CDATA outside the root element', lt, xml);
+        handler.text?.(xml.slice(lt + 9, end), true);
+        at = end + 3;
+      } else if (xml.startsWith('<!DOCTYPE', lt)) {
+        const end = xml.indexOf('>', lt);
+        if (end < 0 || xml.slice(lt, end).includes('[')) fail('DOCTYPE with an internal subset is not supported', lt, xml);
+        at = end + 1;
+      } else {
+        fail('unknown markup', lt, xml);
+      }
+    } else {
+      NAME.lastIndex = lt + 1;
+      const name = NAME.exec(xml)?.[0];
+      if (!name) fail('malformed tag', lt, xml);
+      START_TAG_REST.lastIndex = lt + 1 + name!.length;
+      const rest = START_TAG_REST.exec(xml);
+      if (!rest) fail(`malformed or unterminated <${name}> tag`, lt, xml);
+      if (open.length === 0 && rootSeen) fail('a second root element', lt, xml);
+      rootSeen = true;
+      handler.open(name!, rest![1]!);
+      if (rest![2] === '/') handler.close(name!);
+      else open.push(name!);
+      at = START_TAG_REST.lastIndex;
+    }
+  }
+  if (open.length > 0) throw new XmlSyntaxError(`the document ends inside <${open.at(-1)}>: it was cut off`);
+  if (!rootSeen) throw new XmlSyntaxError('no root element');
+}
+
+export function parseAttributes(raw: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (raw === '') return attributes;
+  for (const match of raw.matchAll(ATTRIBUTE)) attributes[match[1]!] = decodeEntities(match[2] ?? match[3] ?? '');
+  return attributes;
+}
+
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9A-Fa-f]+|#\d+|\w+);/g, (whole, body: string) => {
+    if (body[0] === '#') {
+      const code = body[1] === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    const named = NAMED[body];
+    if (named === undefined) throw new XmlSyntaxError(`unknown entity &${body};`);
+    return named;
+  });
+}
+
+function skipPast(xml: string, terminator: string, from: number, what: string): number {
+  const end = xml.indexOf(terminator, from + 2);
+  if (end < 0) fail(`unterminated ${what}`, from, xml);
+  return end + terminator.length;
+}
+
+function fail(problem: string, at: number, xml: string): never {
+  const line = xml.slice(0, at).split('\n').length;
+  throw new XmlSyntaxError(`${problem} (line ${line})`);
+}
