@@ -11,7 +11,7 @@ import { loadDeploymentManifests } from './manifests-input';
 import { promote, type PromoteOutcome } from './promote';
 import { renderSummary, setOutputs, type DeployReport, type DeployResult, type StepRecord } from './report';
 import { rollback, type RollbackRequest } from './rollback';
-import { runCanary, type CanaryOutcome } from './run-canary';
+import { planCanary, runCanary, type CanaryOutcome } from './run-canary';
 import { openSession, type Session } from './session';
 import { Timeline } from './timeline';
 
@@ -73,11 +73,13 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
   let failure: string | undefined;
   try {
     const alarms = await alarmReader(inputs.analysis, actionName);
+    const request = { desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } }, others: manifests.others, traffic: inputs.traffic, analysis: inputs.analysis, alarms, rolloutTimeoutMs: inputs.promote.timeoutMs };
+    const plan = await planCanary(ctx, request);
     await session.lock(name);
     core.saveState(STATE_NAMESPACE, ctx.namespace);
     core.saveState(STATE_OPEN_CANARY, name);
     await gh?.start();
-    canary = await runCanary(ctx, { desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } }, others: manifests.others, traffic: inputs.traffic, analysis: inputs.analysis, alarms, rolloutTimeoutMs: inputs.promote.timeoutMs }, steps, analysisLog);
+    canary = await runCanary(ctx, request, plan, steps, analysisLog);
     report.result = canary.result;
     if (canary.result === 'failed') {
       failure = `Canary analysis failed, so the canary was removed and traffic restored: ${canary.failure}`;
@@ -88,6 +90,8 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     }
     core.saveState(STATE_OPEN_CANARY, '');
   } catch (error) {
+    // Before the first step nothing of ours exists: the post step must not remove a canary another run owns.
+    if (steps.length === 0) core.saveState(STATE_OPEN_CANARY, '');
     if (isCancellation(error, ctx.signal)) {
       report.result = 'cancelled';
       failure = await cleanUpAfterCancel(session, name);

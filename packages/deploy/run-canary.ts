@@ -7,7 +7,7 @@ import { applyCanary, readCanary, removeCanary, setStepWeights, type TrafficReco
 import { ANNOTATION_RUN_URL, canaryName, changedImages, labelSelector, templateImages } from './canary-object';
 import { FIELD_MANAGER, type DeployContext } from './context';
 import type { AnalysisInputs, TrafficInputs } from './inputs';
-import { describeTraffic, planSteps } from './plan';
+import { describeTraffic, planSteps, type StepTraffic } from './plan';
 import { PodMonitor } from './pod-monitor';
 import type { StepRecord } from './report';
 import { currentTemplateHash, ensureSplitServices, resolveAlbTarget } from './traffic';
@@ -47,31 +47,46 @@ export function assertNoForeignCanary(existing: Deployment | undefined, runUrl: 
   }
 }
 
+export type CanaryPlan =
+  | { kind: 'first-release' }
+  | { kind: 'skip'; stable: Deployment; images: Record<string, string> }
+  | { kind: 'canary'; stable: Deployment; images: Record<string, string>; traffic: TrafficRecord; steps: StepTraffic[] };
+
+/**
+ * Everything the canary needs to know, read-only: the stable Deployment, the
+ * images that change, the Service and Ingress for ALB mode, and that no other
+ * run's canary is in the way. A mistake found here changes nothing.
+ */
+export async function planCanary(ctx: DeployContext, request: CanaryRequest): Promise<CanaryPlan> {
+  const name = request.desired.metadata.name!;
+  const stable = await ctx.client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace: ctx.namespace, name }, ctx.signal);
+  if (!stable) return { kind: 'first-release' };
+  const stableImages = templateImages(stable);
+  const images = Object.fromEntries(Object.entries(changedImages(stableImages, templateImages(request.desired))).filter(([container]) => container in stableImages));
+  if (Object.keys(images).length === 0) return { kind: 'skip', stable, images: stableImages };
+  const traffic: TrafficRecord = { mode: request.traffic.mode };
+  if (traffic.mode === 'alb') traffic.alb = await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress);
+  assertNoForeignCanary(await readCanary(ctx, name), ctx.runUrl, name);
+  return { kind: 'canary', stable, images, traffic, steps: planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1) };
+}
+
 /**
  * The canary: create <name>-canary from the stable Deployment with the new
  * images, step it through the traffic plan, and analyse each step. A failed
  * step removes the canary and restores traffic before returning. Cancellation
  * propagates as the signal's reason; the caller removes the canary then.
  */
-export async function runCanary(ctx: DeployContext, request: CanaryRequest, steps: StepRecord[], analysisLog: CheckResult[]): Promise<CanaryOutcome> {
+export async function runCanary(ctx: DeployContext, request: CanaryRequest, canaryPlan: CanaryPlan, steps: StepRecord[], analysisLog: CheckResult[]): Promise<CanaryOutcome> {
   const { client, namespace, timeline } = ctx;
   const name = request.desired.metadata.name!;
-  const stable = await client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace, name }, ctx.signal);
-  if (!stable) return firstRelease(ctx, request);
-
-  const stableImages = templateImages(stable);
-  const desiredImages = templateImages(request.desired);
-  const images = Object.fromEntries(Object.entries(changedImages(stableImages, desiredImages)).filter(([container]) => container in stableImages));
-  if (Object.keys(images).length === 0) {
-    timeline.add(`Deployment "${name}" already runs ${Object.values(stableImages).join(', ')}; no canary needed.`);
-    return { result: 'skipped', steps, analysis: analysisLog, images: stableImages, stable };
+  if (canaryPlan.kind === 'first-release') return firstRelease(ctx, request);
+  if (canaryPlan.kind === 'skip') {
+    timeline.add(`Deployment "${name}" already runs ${Object.values(canaryPlan.images).join(', ')}; no canary needed.`);
+    return { result: 'skipped', steps, analysis: analysisLog, images: canaryPlan.images, stable: canaryPlan.stable };
   }
-
-  const traffic: TrafficRecord = { mode: request.traffic.mode };
-  if (traffic.mode === 'alb') traffic.alb = await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress);
+  const { stable, images, traffic, steps: plan } = canaryPlan;
+  // Checked again under the lock: another run may have started between the plan and the lock.
   assertNoForeignCanary(await readCanary(ctx, name), ctx.runUrl, name);
-
-  const plan = planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1);
   timeline.add(`Canary "${canaryName(name)}" with ${Object.entries(images).map(([c, i]) => `${c}=${i}`).join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`);
   if (traffic.alb) {
     await ensureSplitServices(ctx, traffic.alb, await currentTemplateHash(ctx, stable));
