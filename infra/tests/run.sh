@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Every infrastructure check, in one command (called by `make test`):
+#   cfn-lint and checkov on infra/cloudformation/, the security properties,
+#   a deployment of every template into moto's CloudFormation (its own moto
+#   server on 127.0.0.1:${INFRA_MOTO_PORT:-5055}), and a browser render of every
+#   Mermaid block in docs/architecture.md.
+# It installs what is missing first: the .venv/infra virtualenv, Debian's
+# chromium, and the mermaid-cli tools in infra/tests/mermaid/node_modules.
+# Extra arguments go to pytest, e.g. `infra/tests/run.sh -k security`.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo_root"
+started=$(date +%s)
+
+venv="$repo_root/.venv/infra"
+requirements="$repo_root/infra/requirements.txt"
+mermaid_tools="$repo_root/infra/tests/mermaid"
+node24="$repo_root/node_modules/.bin/node"
+
+say() { printf 'infra: %s\n' "$*"; }
+die() { printf 'infra: error: %s\n' "$*" >&2; exit 2; }
+
+# --- Python tools: reinstalled only when infra/requirements.txt changes ---
+stamp="$venv/.requirements.sha256"
+wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
+if [[ ! -x "$venv/bin/python" ]]; then
+  say "creating $venv"
+  python3 -m venv "$venv" || die "python3 -m venv failed; install python3-venv"
+fi
+if [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
+  say "installing $requirements into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+  echo "$wanted" > "$stamp"
+fi
+
+# --- Debian's chromium, for the Mermaid render (puppeteer's own download is not reachable) ---
+if [[ ! -x /usr/bin/chromium ]]; then
+  say "installing Debian's chromium"
+  if ! flock /tmp/apt.lock apt-get install -y -o DPkg::Lock::Timeout=600 chromium >/dev/null; then
+    flock /tmp/apt.lock apt-get update >/dev/null
+    flock /tmp/apt.lock apt-get install -y -o DPkg::Lock::Timeout=600 chromium >/dev/null
+  fi
+fi
+
+# --- mermaid-cli, from its own lockfile, kept apart from the actions' package.json ---
+[[ -x "$node24" ]] || die "$node24 is missing: run 'npm ci' at the repository root (make deps) first"
+lock_stamp="$mermaid_tools/node_modules/.package-lock.sha256"
+lock_wanted="$(sha256sum "$mermaid_tools/package-lock.json" | cut -d' ' -f1)"
+if [[ "$(cat "$lock_stamp" 2>/dev/null)" != "$lock_wanted" ]]; then
+  say "installing mermaid-cli into $mermaid_tools/node_modules"
+  # No browser download: the checker drives /usr/bin/chromium (puppeteer-config.json).
+  (cd "$mermaid_tools" && PUPPETEER_SKIP_DOWNLOAD=1 flock /tmp/npm.lock npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_wanted" > "$lock_stamp"
+fi
+
+say "tools ready after $(( $(date +%s) - started ))s; running the checks"
+status=0
+INFRA_NODE="$node24" "$venv/bin/pytest" -c infra/tests/pytest.ini infra/tests -p no:cacheprovider "$@" || status=$?
+say "finished in $(( $(date +%s) - started ))s"
+exit "$status"
