@@ -137,7 +137,7 @@ def test_canary_alarms_exist_per_environment(stacks):
     environment, by_name = stacks
     alarms = by_name["observability"].of_type("AWS::CloudWatch::Alarm")
     names = {a["Properties"]["AlarmName"] for a in alarms.values()}
-    assert names == {f"flightdeck-{environment}-alb-5xx-rate", f"flightdeck-{environment}-alb-p95-latency"}
+    assert names == {f"flightdeck-{environment}-alb-5xx", f"flightdeck-{environment}-alb-p95"}
     latency = by_name["observability"].resources["AlbLatencyAlarm"]["Properties"]
     assert latency["ExtendedStatistic"] == "p95"
 
