@@ -1,0 +1,98 @@
+/**
+ * A local HTTP server that answers the Checks API the way api.github.com does,
+ * for the endpoints the test action calls, and records every request. Actions
+ * reach it through GITHUB_API_URL, as they reach GitHub Enterprise.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+  body: unknown;
+}
+
+export type ChecksMode = 'allow' | 'forbidden';
+
+export interface FakeGitHubApi {
+  url: string;
+  requests: RecordedRequest[];
+  mode: ChecksMode;
+  close(): Promise<void>;
+}
+
+/** What GitHub answers when the token lacks `checks: write`. */
+const FORBIDDEN = {
+  message: 'Resource not accessible by integration',
+  documentation_url: 'https://docs.github.com/rest/checks/runs#create-a-check-run',
+  status: '403',
+};
+const MAX_ANNOTATIONS = 50;
+
+export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
+  const checkRuns = new Map<number, Record<string, unknown>>();
+  let nextId = 9000;
+  const api: FakeGitHubApi = { url: '', requests: [], mode: 'allow', close: () => close(server) };
+
+  const server = createServer((request, response) => {
+    void readJson(request).then((body) => {
+      const path = request.url ?? '/';
+      api.requests.push({
+        method: request.method ?? '',
+        path,
+        ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+        body,
+      });
+      if (!request.headers.authorization) return send(response, 401, { message: 'Requires authentication' });
+      if (api.mode === 'forbidden') return send(response, 403, FORBIDDEN);
+
+      const create = /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/.exec(path);
+      const update = /^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/.exec(path);
+      const output = (body as { output?: { annotations?: unknown[] } } | undefined)?.output;
+      if ((output?.annotations?.length ?? 0) > MAX_ANNOTATIONS) {
+        return send(response, 422, {
+          message: 'Validation Failed',
+          errors: [
+            { resource: 'CheckRun', code: 'invalid', field: 'annotations', message: 'Only 50 annotations are allowed per request.' },
+          ],
+        });
+      }
+      if (request.method === 'POST' && create) {
+        const fields = body as { name?: string; head_sha?: string };
+        if (!fields.name || !fields.head_sha)
+          return send(response, 422, { message: 'Invalid request.\n\n"name" and "head_sha" are required.' });
+        const id = nextId++;
+        const run = { id, html_url: `https://github.com/${create[1]}/${create[2]}/runs/${id}`, ...fields };
+        checkRuns.set(id, run);
+        return send(response, 201, run);
+      }
+      if (request.method === 'PATCH' && update) {
+        const run = checkRuns.get(Number(update[3]));
+        if (!run) return send(response, 404, { message: 'Not Found' });
+        Object.assign(run, body);
+        return send(response, 200, run);
+      }
+      return send(response, 404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return api;
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? undefined : JSON.parse(text);
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}
