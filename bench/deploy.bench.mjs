@@ -42,15 +42,33 @@ function kubeClient(kubeconfigPath) {
   const user = config.users.find((u) => u.name === context.user).user;
   const server = new URL(cluster.server);
   const b64 = (v) => (v ? Buffer.from(v, 'base64') : undefined);
-  const tls = { ca: b64(cluster['certificate-authority-data']), cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']) };
+  const tls = {
+    ca: b64(cluster['certificate-authority-data']),
+    cert: b64(user['client-certificate-data']),
+    key: b64(user['client-key-data']),
+  };
   const headers = user.token ? { authorization: `Bearer ${user.token}` } : {};
   const call = (method, path, body, type = 'application/json') =>
     new Promise((resolveCall, reject) => {
-      const req = httpsRequest({ host: server.hostname, port: server.port, path, method, ...tls, headers: { ...headers, accept: 'application/json', ...(body ? { 'content-type': type } : {}) } }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => (res.statusCode >= 300 ? reject(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`)) : resolveCall(text ? JSON.parse(text) : undefined)));
-      });
+      const req = httpsRequest(
+        {
+          host: server.hostname,
+          port: server.port,
+          path,
+          method,
+          ...tls,
+          headers: { ...headers, accept: 'application/json', ...(body ? { 'content-type': type } : {}) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () =>
+            res.statusCode >= 300
+              ? reject(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`))
+              : resolveCall(text ? JSON.parse(text) : undefined),
+          );
+        },
+      );
       req.on('error', reject);
       if (body) req.write(JSON.stringify(body));
       req.end();
@@ -61,23 +79,32 @@ function kubeClient(kubeconfigPath) {
     let current;
     const open = (rv) => {
       const sep = path.includes('?') ? '&' : '?';
-      current = httpsRequest({ host: server.hostname, port: server.port, path: `${path}${sep}watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`, ...tls, headers: { ...headers, accept: 'application/json' } }, (res) => {
-        let pending = '';
-        res.on('data', (chunk) => {
-          const now = performance.now();
-          pending += chunk;
-          let nl;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl);
-            pending = pending.slice(nl + 1);
-            if (!line.trim()) continue;
-            const event = JSON.parse(line);
-            if (event.object?.metadata?.resourceVersion) rv = event.object.metadata.resourceVersion;
-            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') onEvent(event.type, event.object, now);
-          }
-        });
-        res.on('end', () => !stopped && open(rv));
-      });
+      current = httpsRequest(
+        {
+          host: server.hostname,
+          port: server.port,
+          path: `${path}${sep}watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`,
+          ...tls,
+          headers: { ...headers, accept: 'application/json' },
+        },
+        (res) => {
+          let pending = '';
+          res.on('data', (chunk) => {
+            const now = performance.now();
+            pending += chunk;
+            let nl;
+            while ((nl = pending.indexOf('\n')) >= 0) {
+              const line = pending.slice(0, nl);
+              pending = pending.slice(nl + 1);
+              if (!line.trim()) continue;
+              const event = JSON.parse(line);
+              if (event.object?.metadata?.resourceVersion) rv = event.object.metadata.resourceVersion;
+              if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') onEvent(event.type, event.object, now);
+            }
+          });
+          res.on('end', () => !stopped && open(rv));
+        },
+      );
       current.on('error', () => !stopped && setTimeout(() => open(rv), 200));
       current.end();
     };
@@ -93,12 +120,21 @@ function kubeClient(kubeconfigPath) {
 /** kubectl's rollout-status rule: the controller saw the spec and every replica is updated, old ones gone, all available. */
 function rolledOut(d) {
   const s = d.status ?? {};
-  return (d.metadata.generation ?? 0) <= (s.observedGeneration ?? 0) && (s.updatedReplicas ?? 0) >= d.spec.replicas && (s.replicas ?? 0) <= (s.updatedReplicas ?? 0) && (s.availableReplicas ?? 0) >= (s.updatedReplicas ?? 0);
+  return (
+    (d.metadata.generation ?? 0) <= (s.observedGeneration ?? 0) &&
+    (s.updatedReplicas ?? 0) >= d.spec.replicas &&
+    (s.replicas ?? 0) <= (s.updatedReplicas ?? 0) &&
+    (s.availableReplicas ?? 0) >= (s.updatedReplicas ?? 0)
+  );
 }
 
 async function makeNamespace(prefix) {
   const name = `${prefix}-${Math.random().toString(16).slice(2, 8)}`;
-  await admin.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'flightdeck.dev/bench': 'true' } } });
+  await admin.call('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'flightdeck.dev/bench': 'true' } },
+  });
   await admin.call('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${name}/rolebindings`, {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
@@ -120,7 +156,11 @@ async function makeNamespace(prefix) {
 const deleteNamespace = (name) => admin.call('DELETE', `/api/v1/namespaces/${name}`).catch(() => undefined);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function deployment(name, image, { replicas = 4, minReadySeconds = 0, maxSurge = 1, maxUnavailable = 0, labels = { app: 'web' }, annotations } = {}) {
+function deployment(
+  name,
+  image,
+  { replicas = 4, minReadySeconds = 0, maxSurge = 1, maxUnavailable = 0, labels = { app: 'web' }, annotations } = {},
+) {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -156,15 +196,38 @@ function waitFor(ns, name, predicate, timeoutMs) {
 /** A canary as canary-deploy leaves it after passing, for rolling-promote to promote. */
 async function placeCanary(ns, image) {
   const labels = { app: 'web', 'flightdeck.dev/track': 'canary' };
-  await admin.call('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('web-canary', image, { replicas: 1, labels, annotations: { 'flightdeck.dev/run-url': 'https://github.com/flightdeck-dev/bench/actions/runs/1', 'flightdeck.dev/stable-deployment': 'web' } }));
+  await admin.call(
+    'POST',
+    `/apis/apps/v1/namespaces/${ns}/deployments`,
+    deployment('web-canary', image, {
+      replicas: 1,
+      labels,
+      annotations: {
+        'flightdeck.dev/run-url': 'https://github.com/flightdeck-dev/bench/actions/runs/1',
+        'flightdeck.dev/stable-deployment': 'web',
+      },
+    }),
+  );
 }
 
 /** Run a bundled action as the runner does (inputs as INPUT_*), timestamping each stdout line on arrival and sampling peak RSS. */
 function runBundled(name, inputs, { cwd = root, onLine } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `fd-bench-${name}-`));
   const files = {};
-  for (const f of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV']) writeFileSync((files[f] = join(dir, f.toLowerCase())), '');
-  const childEnv = { ...process.env, ...env, ...files, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: cwd, GITHUB_REPOSITORY: 'flightdeck-dev/bench', GITHUB_RUN_ID: '1', GITHUB_SERVER_URL: 'https://github.com', GITHUB_SHA: 'b'.repeat(40), RUNNER_TEMP: dir };
+  for (const f of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV'])
+    writeFileSync((files[f] = join(dir, f.toLowerCase())), '');
+  const childEnv = {
+    ...process.env,
+    ...env,
+    ...files,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: cwd,
+    GITHUB_REPOSITORY: 'flightdeck-dev/bench',
+    GITHUB_RUN_ID: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_SHA: 'b'.repeat(40),
+    RUNNER_TEMP: dir,
+  };
   for (const [k, v] of Object.entries(inputs)) childEnv[`INPUT_${k.toUpperCase()}`] = v;
   const entry = name === 'release' ? join(root, 'dist/release/index.js') : join(root, 'dist', name, 'index.js');
   const started = performance.now();
@@ -233,15 +296,23 @@ async function detection() {
       await observer.started;
       let kubectlExit;
       let kubectlStarted = false;
-      const action = runBundled('rolling-promote', { kubeconfig: env.DEPLOYER_KUBECONFIG, namespace: ns, deployment: 'web', 'rollout-timeout': '120s' }, {
-        onLine: (text) => {
-          if (!kubectlStarted && text.includes('Promoting "web"')) {
-            kubectlStarted = true;
-            const k = spawn('kubectl', ['--kubeconfig', env.KUBECONFIG, '-n', ns, 'rollout', 'status', 'deployment/web', '--timeout=120s'], { stdio: 'ignore' });
-            kubectlExit = new Promise((r) => k.on('close', () => r(performance.now())));
-          }
+      const action = runBundled(
+        'rolling-promote',
+        { kubeconfig: env.DEPLOYER_KUBECONFIG, namespace: ns, deployment: 'web', 'rollout-timeout': '120s' },
+        {
+          onLine: (text) => {
+            if (!kubectlStarted && text.includes('Promoting "web"')) {
+              kubectlStarted = true;
+              const k = spawn(
+                'kubectl',
+                ['--kubeconfig', env.KUBECONFIG, '-n', ns, 'rollout', 'status', 'deployment/web', '--timeout=120s'],
+                { stdio: 'ignore' },
+              );
+              kubectlExit = new Promise((r) => k.on('close', () => r(performance.now())));
+            }
+          },
         },
-      });
+      );
       const result = await action.done;
       const kubectlAt = await kubectlExit;
       observer.stop();
@@ -259,7 +330,14 @@ async function detection() {
   } finally {
     await deleteNamespace(ns);
   }
-  return { runs: ours.length, oursMs: median(ours), oursMaxMs: Math.max(...ours), kubectlMs: median(kubectl), requestsPerRollout: median(requests), requestsPerPromote: median(totals) };
+  return {
+    runs: ours.length,
+    oursMs: median(ours),
+    oursMaxMs: Math.max(...ours),
+    kubectlMs: median(kubectl),
+    requestsPerRollout: median(requests),
+    requestsPerPromote: median(totals),
+  };
 }
 
 // 3: RSS while promoting 200 replicas.
@@ -268,7 +346,14 @@ async function rss200() {
   try {
     await createAndWait(ns, deployment('web', 'flightdeck.local/web:1.0.0', { replicas: 200, maxSurge: '25%', maxUnavailable: 0 }));
     await placeCanary(ns, 'flightdeck.local/web:2.0.0');
-    const result = await runBundled('rolling-promote', { kubeconfig: env.DEPLOYER_KUBECONFIG, namespace: ns, deployment: 'web', 'rollout-timeout': '600s', 'max-surge': '25%', 'max-unavailable': '0' }).done;
+    const result = await runBundled('rolling-promote', {
+      kubeconfig: env.DEPLOYER_KUBECONFIG,
+      namespace: ns,
+      deployment: 'web',
+      'rollout-timeout': '600s',
+      'max-surge': '25%',
+      'max-unavailable': '0',
+    }).done;
     if (result.code !== 0) console.error(result.lines.map((l) => l.text).join('\n'), result.stderr);
     return { exit: result.code, peakRssMb: result.peakMb, wallMs: result.wallMs, ...apiRequests(result.lines) };
   } finally {
@@ -300,14 +385,31 @@ async function wallTime() {
     spans.clear();
     const result = await runBundled(
       'release',
-      { kubeconfig: env.DEPLOYER_KUBECONFIG, namespace: ns, manifests: 'k8s/', images: 'flightdeck.local/web:2.0.0', steps: STEPS.join(','), 'bake-time': `${BAKE_S}s`, 'analysis-interval': '5s', traffic: 'pod' },
+      {
+        kubeconfig: env.DEPLOYER_KUBECONFIG,
+        namespace: ns,
+        manifests: 'k8s/',
+        images: 'flightdeck.local/web:2.0.0',
+        steps: STEPS.join(','),
+        'bake-time': `${BAKE_S}s`,
+        'analysis-interval': '5s',
+        traffic: 'pod',
+      },
       { cwd: workspace },
     ).done;
     observer.stop();
     if (result.code !== 0) console.error(result.lines.map((l) => l.text).join('\n'), result.stderr);
     const controllerMs = [...spans.values()].filter((s) => s.end !== undefined).reduce((sum, s) => sum + (s.end - s.start), 0);
     const limitMs = controllerMs + STEPS.length * BAKE_S * 1000;
-    return { exit: result.code, wallMs: result.wallMs, controllerMs, bakeMs: STEPS.length * BAKE_S * 1000, limitMs, overPercent: ((result.wallMs - limitMs) / limitMs) * 100, ...apiRequests(result.lines) };
+    return {
+      exit: result.code,
+      wallMs: result.wallMs,
+      controllerMs,
+      bakeMs: STEPS.length * BAKE_S * 1000,
+      limitMs,
+      overPercent: ((result.wallMs - limitMs) / limitMs) * 100,
+      ...apiRequests(result.lines),
+    };
   } finally {
     await deleteNamespace(ns);
   }
@@ -322,8 +424,14 @@ const r = results.rss200;
 const w = results.wall;
 console.log('| figure | measured | target |');
 console.log('| --- | --- | --- |');
-console.log(`| rollout-complete detection, median of ${d.runs} (max) | ${d.oursMs?.toFixed(0)} ms (${d.oursMaxMs?.toFixed(0)} ms); kubectl rollout status: ${d.kubectlMs?.toFixed(0)} ms | ≤ 250 ms |`);
+console.log(
+  `| rollout-complete detection, median of ${d.runs} (max) | ${d.oursMs?.toFixed(0)} ms (${d.oursMaxMs?.toFixed(0)} ms); kubectl rollout status: ${d.kubectlMs?.toFixed(0)} ms | ≤ 250 ms |`,
+);
 console.log(`| API requests per rollout wait / per rolling-promote | ${d.requestsPerRollout} / ${d.requestsPerPromote} | - |`);
-console.log(`| peak RSS, promoting 200 replicas on KWOK | ${r.peakRssMb.toFixed(0)} MB (rollout ${(r.wallMs / 1000).toFixed(1)} s, ${r.rollout} requests, exit ${r.exit}) | < 120 MB |`);
-console.log(`| release wall time vs controller + bakes | ${(w.wallMs / 1000).toFixed(2)} s vs ${(w.limitMs / 1000).toFixed(2)} s (controller ${(w.controllerMs / 1000).toFixed(2)} s + bakes ${(w.bakeMs / 1000).toFixed(0)} s): ${w.overPercent >= 0 ? '+' : ''}${w.overPercent.toFixed(2)} %, exit ${w.exit} | within 3 % |`);
+console.log(
+  `| peak RSS, promoting 200 replicas on KWOK | ${r.peakRssMb.toFixed(0)} MB (rollout ${(r.wallMs / 1000).toFixed(1)} s, ${r.rollout} requests, exit ${r.exit}) | < 120 MB |`,
+);
+console.log(
+  `| release wall time vs controller + bakes | ${(w.wallMs / 1000).toFixed(2)} s vs ${(w.limitMs / 1000).toFixed(2)} s (controller ${(w.controllerMs / 1000).toFixed(2)} s + bakes ${(w.bakeMs / 1000).toFixed(0)} s): ${w.overPercent >= 0 ? '+' : ''}${w.overPercent.toFixed(2)} %, exit ${w.exit} | within 3 % |`,
+);
 console.log(JSON.stringify(results));

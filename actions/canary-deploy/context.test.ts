@@ -24,10 +24,27 @@ function refusal(inputs: Record<string, string>): ConfigurationError {
 
 describe('canary-deploy inputs', () => {
   it('reads a full, valid set', () => {
-    withInputs({ ...BASE, images: 'repo/app:v2', steps: '10,25,50', traffic: 'alb', 'bake-time': '2m', 'http-url': 'http://127.0.0.1:8080/healthz', 'http-max-p95': '250ms', 'cloudwatch-alarms': 'a\nb', 'aws-region': 'us-east-1', 'max-surge': '25%', 'max-unavailable': '0' });
+    withInputs({
+      ...BASE,
+      images: 'repo/app:v2',
+      steps: '10,25,50',
+      traffic: 'alb',
+      'bake-time': '2m',
+      'http-url': 'http://127.0.0.1:8080/healthz',
+      'http-max-p95': '250ms',
+      'cloudwatch-alarms': 'a\nb',
+      'aws-region': 'us-east-1',
+      'max-surge': '25%',
+      'max-unavailable': '0',
+    });
     const inputs = getInputs();
     expect(inputs.traffic).toMatchObject({ mode: 'alb', steps: [10, 25, 50] });
-    expect(inputs.analysis).toMatchObject({ bakeTimeMs: 120_000, alarms: ['a', 'b'], region: 'us-east-1', http: { maxP95Ms: 250, expectedStatus: 200, requests: 20 } });
+    expect(inputs.analysis).toMatchObject({
+      bakeTimeMs: 120_000,
+      alarms: ['a', 'b'],
+      region: 'us-east-1',
+      http: { maxP95Ms: 250, expectedStatus: 200, requests: 20 },
+    });
     expect(inputs.promote).toMatchObject({ maxSurge: '25%', maxUnavailable: '0' });
   });
 
@@ -59,7 +76,12 @@ describe('canary-deploy inputs', () => {
     ['http option without url', { 'http-requests': '5' }, 'http-url', /Give "http-url"/],
     ['negative restarts', { 'max-restarts': '-1' }, 'max-restarts', /at least 0/],
     ['prometheus half set', { 'prometheus-query': 'up' }, 'prometheus-url', /required when any Prometheus/],
-    ['prometheus max not a number', { 'prometheus-url': 'http://p:9090', 'prometheus-query': 'up', 'prometheus-max': 'lots' }, 'prometheus-max', /number/],
+    [
+      'prometheus max not a number',
+      { 'prometheus-url': 'http://p:9090', 'prometheus-query': 'up', 'prometheus-max': 'lots' },
+      'prometheus-max',
+      /number/,
+    ],
     ['max-surge nonsense', { 'max-surge': 'many' }, 'max-surge', /whole number of pods/],
     ['surge and unavailable both 0', { 'max-surge': '0', 'max-unavailable': '0' }, 'max-unavailable', /cannot both be 0/],
     ['auto-promote not boolean', { 'auto-promote': 'maybe' }, 'auto-promote', /true" or "false/],

@@ -16,7 +16,13 @@ export function cloudWatchAlarmReader(region: string, actionName: string): Alarm
       for (let i = 0; i < names.length; i += 100) {
         let nextToken: string | undefined;
         do {
-          const page = await client.send(new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: nextToken }));
+          const page = await client.send(
+            new DescribeAlarmsCommand({
+              AlarmNames: names.slice(i, i + 100),
+              AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+              NextToken: nextToken,
+            }),
+          );
           for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
             found.push({ name: alarm.AlarmName!, state: alarm.StateValue ?? 'UNKNOWN', reason: alarm.StateReason });
           }

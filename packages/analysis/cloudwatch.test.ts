@@ -5,7 +5,13 @@ const reader = (alarms: { name: string; state: string; reason?: string }[]): Ala
 
 describe('checkAlarms', () => {
   it('passes OK and INSUFFICIENT_DATA', async () => {
-    const results = await checkAlarms(reader([{ name: 'a', state: 'OK' }, { name: 'b', state: 'INSUFFICIENT_DATA' }]), ['a', 'b']);
+    const results = await checkAlarms(
+      reader([
+        { name: 'a', state: 'OK' },
+        { name: 'b', state: 'INSUFFICIENT_DATA' },
+      ]),
+      ['a', 'b'],
+    );
     expect(results.every((r) => r.passed)).toBe(true);
   });
   it('fails an alarm in ALARM with its reason', async () => {

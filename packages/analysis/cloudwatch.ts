@@ -28,7 +28,14 @@ export async function checkAlarms(reader: AlarmReader, names: string[]): Promise
   return names.map((name) => {
     const alarm = byName.get(name);
     if (!alarm) {
-      return { source: 'cloudwatch', name, passed: false, value: 'missing', threshold: 'OK or INSUFFICIENT_DATA', detail: 'no alarm by this name in this account and region; fix the name in "cloudwatch-alarms"' };
+      return {
+        source: 'cloudwatch',
+        name,
+        passed: false,
+        value: 'missing',
+        threshold: 'OK or INSUFFICIENT_DATA',
+        detail: 'no alarm by this name in this account and region; fix the name in "cloudwatch-alarms"',
+      };
     }
     return {
       source: 'cloudwatch',

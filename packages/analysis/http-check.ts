@@ -36,13 +36,18 @@ async function probe(options: HttpCheckOptions): Promise<HttpSample> {
     return { status: response.status, ms: performance.now() - started };
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    const message = timeout.aborted ? `timed out after ${options.timeoutMs}ms` : ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
+    const message = timeout.aborted
+      ? `timed out after ${options.timeoutMs}ms`
+      : (((error as Error).cause as Error | undefined)?.message ?? (error as Error).message);
     return { status: 'error', ms: performance.now() - started, error: message };
   }
 }
 
 /** Judge a set of samples: success rate and p95 latency against their thresholds. */
-export function judgeHttp(samples: HttpSample[], options: Pick<HttpCheckOptions, 'url' | 'expectedStatus' | 'minSuccessRate' | 'maxP95Ms'>): CheckResult[] {
+export function judgeHttp(
+  samples: HttpSample[],
+  options: Pick<HttpCheckOptions, 'url' | 'expectedStatus' | 'minSuccessRate' | 'maxP95Ms'>,
+): CheckResult[] {
   const ok = samples.filter((s) => s.status === options.expectedStatus).length;
   const rate = samples.length === 0 ? 0 : (100 * ok) / samples.length;
   const p95 = percentile(

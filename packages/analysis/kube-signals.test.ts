@@ -7,7 +7,14 @@ function pod(name: string, opts: { ready?: boolean; restarts?: number; waiting?:
     metadata: { name, deletionTimestamp: opts.deleting ? '2026-01-01T00:00:00Z' : undefined },
     status: {
       conditions: [{ type: 'Ready', status: opts.ready ? 'True' : 'False' }],
-      containerStatuses: [{ name: 'web', ready: !!opts.ready, restartCount: opts.restarts ?? 0, state: opts.waiting ? { waiting: { reason: opts.waiting } } : { running: {} } }],
+      containerStatuses: [
+        {
+          name: 'web',
+          ready: !!opts.ready,
+          restartCount: opts.restarts ?? 0,
+          state: opts.waiting ? { waiting: { reason: opts.waiting } } : { running: {} },
+        },
+      ],
     },
   };
 }
@@ -35,7 +42,11 @@ describe('evaluatePods', () => {
   });
 
   it('counts restarts against the limit and ignores terminating pods', () => {
-    const s = evaluatePods([pod('a', { ready: true, restarts: 2 }), pod('b', { restarts: 9, deleting: true })], { expectedReady: 1, maxRestarts: 1 }, true);
+    const s = evaluatePods(
+      [pod('a', { ready: true, restarts: 2 }), pod('b', { restarts: 9, deleting: true })],
+      { expectedReady: 1, maxRestarts: 1 },
+      true,
+    );
     expect(byName(s.results, 'container restarts')).toMatchObject({ passed: false, value: '2', threshold: '≤ 1' });
   });
 });

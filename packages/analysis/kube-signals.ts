@@ -2,7 +2,14 @@ import type { ContainerStatus, Pod } from '../kube/types';
 import type { CheckResult } from './types';
 
 /** Waiting reasons that never fix themselves: the canary is broken, so there is no point waiting for Ready. */
-export const FATAL_WAITING_REASONS = ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError'];
+export const FATAL_WAITING_REASONS = [
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+];
 
 export interface PodSignalOptions {
   /** Canary pods that must be Ready. */
@@ -51,7 +58,10 @@ export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadli
       passed: ready >= options.expectedReady || !readyDeadlinePassed,
       value: `${ready}/${options.expectedReady}`,
       threshold: `${options.expectedReady}/${options.expectedReady}`,
-      detail: ready < options.expectedReady && readyDeadlinePassed ? 'pods did not become Ready in time; check their readiness probe and logs' : undefined,
+      detail:
+        ready < options.expectedReady && readyDeadlinePassed
+          ? 'pods did not become Ready in time; check their readiness probe and logs'
+          : undefined,
     },
     {
       source: 'kubernetes',
@@ -67,7 +77,11 @@ export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadli
       passed: fatal.length === 0,
       value: fatal.length === 0 ? 'none' : fatal.slice(0, 3).join(', ') + (fatal.length > 3 ? ` and ${fatal.length - 3} more` : ''),
       threshold: 'none',
-      detail: fatal.some((f) => /Pull|ImageName/.test(f)) ? 'check the image reference and that the cluster can pull it' : fatal.length ? 'the container exits on start; see its logs' : undefined,
+      detail: fatal.some((f) => /Pull|ImageName/.test(f))
+        ? 'check the image reference and that the cluster can pull it'
+        : fatal.length
+          ? 'the container exits on start; see its logs'
+          : undefined,
     },
   ];
   return { ready, restarts, fatal, results };

@@ -6,9 +6,9 @@ import { extractValue, runPrometheusCheck } from './prometheus';
 let server: Server;
 let base: string;
 const answers: Record<string, unknown> = {
-  'error_rate': { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.02'] }] } },
-  'high': { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.5'] }] } },
-  'none': { status: 'success', data: { resultType: 'vector', result: [] } },
+  error_rate: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.02'] }] } },
+  high: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.5'] }] } },
+  none: { status: 'success', data: { resultType: 'vector', result: [] } },
 };
 
 beforeAll(async () => {
@@ -24,18 +24,29 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('runPrometheusCheck', () => {
   it('passes a value under the threshold and fails one over it', async () => {
-    expect(await runPrometheusCheck({ url: base, query: 'error_rate', maxValue: 0.05, timeoutMs: 1000 })).toMatchObject({ passed: true, value: '0.02' });
-    expect(await runPrometheusCheck({ url: base, query: 'high', maxValue: 0.05, timeoutMs: 1000 })).toMatchObject({ passed: false, value: '0.5' });
+    expect(await runPrometheusCheck({ url: base, query: 'error_rate', maxValue: 0.05, timeoutMs: 1000 })).toMatchObject({
+      passed: true,
+      value: '0.02',
+    });
+    expect(await runPrometheusCheck({ url: base, query: 'high', maxValue: 0.05, timeoutMs: 1000 })).toMatchObject({
+      passed: false,
+      value: '0.5',
+    });
   });
   it('fails when there is no data or the query is wrong', async () => {
     expect((await runPrometheusCheck({ url: base, query: 'none', maxValue: 1, timeoutMs: 1000 })).detail).toMatch(/no series/);
     expect((await runPrometheusCheck({ url: base, query: 'bad(', maxValue: 1, timeoutMs: 1000 })).detail).toMatch(/parse error/);
   });
   it('fails when Prometheus cannot be reached', async () => {
-    expect(await runPrometheusCheck({ url: 'http://127.0.0.1:1', query: 'x', maxValue: 1, timeoutMs: 1000 })).toMatchObject({ passed: false, value: 'unreadable' });
+    expect(await runPrometheusCheck({ url: 'http://127.0.0.1:1', query: 'x', maxValue: 1, timeoutMs: 1000 })).toMatchObject({
+      passed: false,
+      value: 'unreadable',
+    });
   });
   it('reads scalars and refuses several series', () => {
     expect(extractValue({ status: 'success', data: { resultType: 'scalar', result: [1, '3'] } })).toEqual({ value: 3 });
-    expect(extractValue({ status: 'success', data: { resultType: 'vector', result: [{ value: [1, '1'] }, { value: [1, '2'] }] } })).toMatchObject({ problem: expect.stringMatching(/sum\(\)/) });
+    expect(
+      extractValue({ status: 'success', data: { resultType: 'vector', result: [{ value: [1, '1'] }, { value: [1, '2'] }] } }),
+    ).toMatchObject({ problem: expect.stringMatching(/sum\(\)/) });
   });
 });

@@ -45,5 +45,10 @@ export async function runPrometheusCheck(options: PrometheusCheckOptions): Promi
   const extracted = extractValue(body);
   if ('problem' in extracted) return { ...base, passed: false, value: 'no value', detail: extracted.problem };
   const { value } = extracted;
-  return { ...base, passed: Number.isFinite(value) && value <= options.maxValue, value: String(value), detail: value > options.maxValue ? 'above the threshold' : undefined };
+  return {
+    ...base,
+    passed: Number.isFinite(value) && value <= options.maxValue,
+    value: String(value),
+    detail: value > options.maxValue ? 'above the threshold' : undefined,
+  };
 }

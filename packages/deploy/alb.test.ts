@@ -5,7 +5,11 @@ const service: Service = {
   apiVersion: 'v1',
   kind: 'Service',
   metadata: { name: 'flask-app', namespace: 'prod', resourceVersion: '9' },
-  spec: { type: 'NodePort', selector: { app: 'flask-app' }, ports: [{ name: 'http', port: 80, targetPort: 8000, protocol: 'TCP', nodePort: 30080 }] },
+  spec: {
+    type: 'NodePort',
+    selector: { app: 'flask-app' },
+    ports: [{ name: 'http', port: 80, targetPort: 8000, protocol: 'TCP', nodePort: 30080 }],
+  },
 };
 
 const ingress: Ingress = {
@@ -15,7 +19,10 @@ const ingress: Ingress = {
   spec: {
     rules: [
       { http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'flask-app', port: { number: 80 } } } }] } },
-      { host: 'other', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'other', port: { number: 80 } } } }] } },
+      {
+        host: 'other',
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'other', port: { number: 80 } } } }] },
+      },
     ],
   },
 };
@@ -47,11 +54,16 @@ describe('weighted ingress', () => {
 
   it('points only the app backends at the action, and round-trips back to the original', () => {
     const weighted = weightedIngress(ingress, 'flask-app', 80, { stable: 75, canary: 25 });
-    expect(weighted.spec!.rules![0]!.http!.paths[0]!.backend.service).toEqual({ name: 'flask-app-weighted', port: { name: 'use-annotation' } });
+    expect(weighted.spec!.rules![0]!.http!.paths[0]!.backend.service).toEqual({
+      name: 'flask-app-weighted',
+      port: { name: 'use-annotation' },
+    });
     expect(weighted.spec!.rules![1]!.http!.paths[0]!.backend.service!.name).toBe('other');
     expect(ingressRoutesTo(weighted, 'flask-app')).toBe(true);
     const again = weightedIngress(weighted, 'flask-app', 80, { stable: 50, canary: 50 });
-    expect(JSON.parse(again.metadata.annotations!['alb.ingress.kubernetes.io/actions.flask-app-weighted']!).forwardConfig.targetGroups[1].weight).toBe(50);
+    expect(
+      JSON.parse(again.metadata.annotations!['alb.ingress.kubernetes.io/actions.flask-app-weighted']!).forwardConfig.targetGroups[1].weight,
+    ).toBe(50);
     expect(restoredIngress(again, 'flask-app', 80)).toEqual(ingress);
   });
 

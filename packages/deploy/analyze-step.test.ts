@@ -12,7 +12,8 @@ function fakeMonitor(initial: Pod[]): { monitor: PodMonitor; set: (pods: Pod[]) 
   let pods = initial;
   let wake: (() => void)[] = [];
   const monitor = {
-    evaluate: (expected: number, maxRestarts: number, deadlinePassed: boolean) => evaluatePods(pods, { expectedReady: expected, maxRestarts }, deadlinePassed),
+    evaluate: (expected: number, maxRestarts: number, deadlinePassed: boolean) =>
+      evaluatePods(pods, { expectedReady: expected, maxRestarts }, deadlinePassed),
     async until<T>(decide: (passed: boolean) => T | undefined, deadline: number, signal: AbortSignal): Promise<T> {
       for (;;) {
         signal.throwIfAborted();
@@ -39,10 +40,22 @@ function fakeMonitor(initial: Pod[]): { monitor: PodMonitor; set: (pods: Pod[]) 
 
 const pod = (name: string, ready: boolean, waiting?: string, restarts = 0): Pod => ({
   metadata: { name },
-  status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }], containerStatuses: [{ name: 'web', ready, restartCount: restarts, state: waiting ? { waiting: { reason: waiting } } : { running: {} } }] },
+  status: {
+    conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    containerStatuses: [
+      { name: 'web', ready, restartCount: restarts, state: waiting ? { waiting: { reason: waiting } } : { running: {} } },
+    ],
+  },
 });
 
-const analysis = (over: Partial<AnalysisInputs> = {}): AnalysisInputs => ({ bakeTimeMs: 300, intervalMs: 100, readyTimeoutMs: 300, maxRestarts: 0, alarms: [], ...over });
+const analysis = (over: Partial<AnalysisInputs> = {}): AnalysisInputs => ({
+  bakeTimeMs: 300,
+  intervalMs: 100,
+  readyTimeoutMs: 300,
+  maxRestarts: 0,
+  alarms: [],
+  ...over,
+});
 
 let server: Server;
 let url = '';
@@ -88,7 +101,13 @@ describe('bakeStep', () => {
     failing = false;
     const { monitor } = fakeMonitor([pod('a', true)]);
     const started = Date.now();
-    const verdict = await bakeStep(monitor, 1, analysis({ bakeTimeMs: 400, http: { url, expectedStatus: 200, requests: 3, minSuccessRate: 100, maxP95Ms: 1000, timeoutMs: 1000 } }), undefined, new AbortController().signal);
+    const verdict = await bakeStep(
+      monitor,
+      1,
+      analysis({ bakeTimeMs: 400, http: { url, expectedStatus: 200, requests: 3, minSuccessRate: 100, maxP95Ms: 1000, timeoutMs: 1000 } }),
+      undefined,
+      new AbortController().signal,
+    );
     const took = Date.now() - started;
     expect(verdict.passed).toBe(true);
     expect(took).toBeGreaterThanOrEqual(400);
@@ -103,14 +122,25 @@ describe('bakeStep', () => {
     const verdict = await bakeStep(monitor, 1, analysis({ bakeTimeMs: 10_000 }), undefined, new AbortController().signal);
     expect(verdict.passed).toBe(false);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(verdict.results.filter((r) => !r.passed).map((r) => r.name)).toEqual(expect.arrayContaining(['container restarts', 'no crash loop or image pull error']));
+    expect(verdict.results.filter((r) => !r.passed).map((r) => r.name)).toEqual(
+      expect.arrayContaining(['container restarts', 'no crash loop or image pull error']),
+    );
   });
 
   it('ends early when the HTTP check fails', async () => {
     failing = true;
     const { monitor } = fakeMonitor([pod('a', true)]);
     const started = Date.now();
-    const verdict = await bakeStep(monitor, 1, analysis({ bakeTimeMs: 10_000, http: { url, expectedStatus: 200, requests: 3, minSuccessRate: 100, maxP95Ms: 1000, timeoutMs: 1000 } }), undefined, new AbortController().signal);
+    const verdict = await bakeStep(
+      monitor,
+      1,
+      analysis({
+        bakeTimeMs: 10_000,
+        http: { url, expectedStatus: 200, requests: 3, minSuccessRate: 100, maxP95Ms: 1000, timeoutMs: 1000 },
+      }),
+      undefined,
+      new AbortController().signal,
+    );
     expect(verdict.passed).toBe(false);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(verdict.results.find((r) => r.name === 'success rate')).toMatchObject({ passed: false, value: '0% (0/3)' });

@@ -16,18 +16,31 @@ export interface StepVerdict {
  * Wait for the step's canary pods to be Ready. Fails at once on a crash loop,
  * a pull error or too many restarts, and at the ready timeout otherwise.
  */
-export async function waitForCanaryReady(monitor: PodMonitor, expectedReady: number, analysis: AnalysisInputs, signal: AbortSignal): Promise<StepVerdict> {
+export async function waitForCanaryReady(
+  monitor: PodMonitor,
+  expectedReady: number,
+  analysis: AnalysisInputs,
+  signal: AbortSignal,
+): Promise<StepVerdict> {
   const deadline = Date.now() + analysis.readyTimeoutMs;
-  return monitor.until((deadlinePassed) => {
-    const signals = monitor.evaluate(expectedReady, analysis.maxRestarts, deadlinePassed);
-    if (failed(signals.results).length) return { passed: false, results: signals.results };
-    if (signals.ready >= expectedReady) return { passed: true, results: signals.results };
-    return undefined;
-  }, deadline, signal);
+  return monitor.until(
+    (deadlinePassed) => {
+      const signals = monitor.evaluate(expectedReady, analysis.maxRestarts, deadlinePassed);
+      if (failed(signals.results).length) return { passed: false, results: signals.results };
+      if (signals.ready >= expectedReady) return { passed: true, results: signals.results };
+      return undefined;
+    },
+    deadline,
+    signal,
+  );
 }
 
 /** The checks that are sampled (HTTP, CloudWatch, Prometheus), all at once. */
-export async function runPeriodicChecks(analysis: AnalysisInputs, alarms: AlarmReader | undefined, signal: AbortSignal): Promise<CheckResult[]> {
+export async function runPeriodicChecks(
+  analysis: AnalysisInputs,
+  alarms: AlarmReader | undefined,
+  signal: AbortSignal,
+): Promise<CheckResult[]> {
   const rounds: Promise<CheckResult[]>[] = [];
   if (analysis.http) rounds.push(runHttpCheck({ ...analysis.http, signal }));
   if (alarms && analysis.alarms.length) rounds.push(checkAlarms(alarms, analysis.alarms));
@@ -40,18 +53,29 @@ export async function runPeriodicChecks(analysis: AnalysisInputs, alarms: AlarmR
  * make (from the watch); the sampled checks run at the start, every interval,
  * and once more at the end. The first failure ends the bake.
  */
-export async function bakeStep(monitor: PodMonitor, expectedReady: number, analysis: AnalysisInputs, alarms: AlarmReader | undefined, signal: AbortSignal, onRound?: (results: CheckResult[]) => void): Promise<StepVerdict> {
+export async function bakeStep(
+  monitor: PodMonitor,
+  expectedReady: number,
+  analysis: AnalysisInputs,
+  alarms: AlarmReader | undefined,
+  signal: AbortSignal,
+  onRound?: (results: CheckResult[]) => void,
+): Promise<StepVerdict> {
   const end = Date.now() + analysis.bakeTimeMs;
   const stop = new AbortController();
   const both = AbortSignal.any([signal, stop.signal]);
   let latestSampled: CheckResult[] = [];
 
   const pods = monitor
-    .until((deadlinePassed) => {
-      const signals = monitor.evaluate(expectedReady, analysis.maxRestarts, true);
-      if (failed(signals.results).length) return { passed: false, results: signals.results };
-      return deadlinePassed ? { passed: true, results: signals.results } : undefined;
-    }, end, both)
+    .until(
+      (deadlinePassed) => {
+        const signals = monitor.evaluate(expectedReady, analysis.maxRestarts, true);
+        if (failed(signals.results).length) return { passed: false, results: signals.results };
+        return deadlinePassed ? { passed: true, results: signals.results } : undefined;
+      },
+      end,
+      both,
+    )
     .catch((error) => {
       if (stop.signal.aborted && !signal.aborted) return undefined;
       throw error;
@@ -79,7 +103,10 @@ export async function bakeStep(monitor: PodMonitor, expectedReady: number, analy
   });
 
   // Whichever fails first decides; otherwise both must pass.
-  const first = await Promise.race([pods.then((v) => ({ from: 'pods' as const, v })), sampled.then((v) => ({ from: 'sampled' as const, v }))]);
+  const first = await Promise.race([
+    pods.then((v) => ({ from: 'pods' as const, v })),
+    sampled.then((v) => ({ from: 'sampled' as const, v })),
+  ]);
   if (first.v && !first.v.passed) {
     stop.abort();
     await Promise.allSettled([pods, sampled]);

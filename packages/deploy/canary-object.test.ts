@@ -11,14 +11,24 @@ const stable: Deployment = {
     selector: { matchLabels: { app: 'flask-app' } },
     template: {
       metadata: { labels: { app: 'flask-app' }, annotations: { 'kubectl.kubernetes.io/restartedAt': 'x', keep: 'me' } },
-      spec: { initContainers: [{ name: 'migrate', image: 'repo/app:v1' }], containers: [{ name: 'web', image: 'repo/app:v1' }, { name: 'proxy', image: 'envoy:1' }] },
+      spec: {
+        initContainers: [{ name: 'migrate', image: 'repo/app:v1' }],
+        containers: [
+          { name: 'web', image: 'repo/app:v1' },
+          { name: 'proxy', image: 'envoy:1' },
+        ],
+      },
     },
   },
   status: { replicas: 4 },
 };
 
 describe('deriveCanary', () => {
-  const canary = deriveCanary(stable, { images: { web: 'repo/app@sha256:abc', migrate: 'repo/app@sha256:abc' }, replicas: 1, runUrl: 'https://github.com/o/r/actions/runs/1' });
+  const canary = deriveCanary(stable, {
+    images: { web: 'repo/app@sha256:abc', migrate: 'repo/app@sha256:abc' },
+    replicas: 1,
+    runUrl: 'https://github.com/o/r/actions/runs/1',
+  });
 
   it('names it <name>-canary and labels selector and pods with the canary track', () => {
     expect(canary.metadata.name).toBe('flask-app-canary');
@@ -42,11 +52,17 @@ describe('deriveCanary', () => {
     expect(canary.metadata.resourceVersion).toBeUndefined();
     expect(canary.status).toBeUndefined();
     expect(canary.spec.replicas).toBe(1);
-    expect(canary.metadata.annotations).toMatchObject({ 'flightdeck.dev/stable-deployment': 'flask-app', 'flightdeck.dev/run-url': 'https://github.com/o/r/actions/runs/1' });
+    expect(canary.metadata.annotations).toMatchObject({
+      'flightdeck.dev/stable-deployment': 'flask-app',
+      'flightdeck.dev/run-url': 'https://github.com/o/r/actions/runs/1',
+    });
     expect(canary.spec.template.metadata!.annotations).toEqual({ keep: 'me' });
   });
 
   it('finds which images change', () => {
-    expect(changedImages(templateImages(stable), templateImages(canary))).toEqual({ migrate: 'repo/app@sha256:abc', web: 'repo/app@sha256:abc' });
+    expect(changedImages(templateImages(stable), templateImages(canary))).toEqual({
+      migrate: 'repo/app@sha256:abc',
+      web: 'repo/app@sha256:abc',
+    });
   });
 });

@@ -47,7 +47,10 @@ export function deriveCanary(stable: Deployment, options: CanaryOptions): Deploy
     },
     spec: {
       replicas: options.replicas,
-      selector: { ...structuredClone(stable.spec.selector ?? {}), matchLabels: { ...(stable.spec.selector?.matchLabels ?? {}), [TRACK_LABEL]: CANARY_TRACK } },
+      selector: {
+        ...structuredClone(stable.spec.selector ?? {}),
+        matchLabels: { ...(stable.spec.selector?.matchLabels ?? {}), [TRACK_LABEL]: CANARY_TRACK },
+      },
       template: { metadata: { labels: podLabels, annotations: podAnnotations }, spec },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       progressDeadlineSeconds: stable.spec.progressDeadlineSeconds,

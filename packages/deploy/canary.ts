@@ -32,7 +32,13 @@ export async function readCanary(ctx: DeployContext, stableName: string): Promis
  * the load balancer never weighs a target group with no pods behind it... the
  * weights move once the caller has seen the pods Ready (see setStepWeights).
  */
-export async function applyCanary(ctx: DeployContext, stable: Deployment, images: Record<string, string>, step: StepTraffic, traffic: TrafficRecord): Promise<Deployment> {
+export async function applyCanary(
+  ctx: DeployContext,
+  stable: Deployment,
+  images: Record<string, string>,
+  step: StepTraffic,
+  traffic: TrafficRecord,
+): Promise<Deployment> {
   const canary = deriveCanary(stable, { images, replicas: step.canaryReplicas, runUrl: ctx.runUrl });
   canary.metadata.annotations![ANNOTATION_TRAFFIC] = JSON.stringify(traffic);
   return ctx.client.apply(canary, { fieldManager: FIELD_MANAGER, force: true, signal: ctx.signal });
@@ -81,14 +87,18 @@ export async function waitForNoPods(ctx: DeployContext, selector: string, waitMs
   const signal = AbortSignal.timeout(waitMs);
   const live = new Set<string>();
   try {
-    const events = watchObjects<Pod>(ctx.client, { ...Kinds.Pod, namespace: ctx.namespace }, {
-      labelSelector: selector,
-      signal,
-      onListed: (pods) => {
-        // Ends the watch at once when the list is already empty.
-        if (pods.length === 0) throw NO_PODS_LEFT;
+    const events = watchObjects<Pod>(
+      ctx.client,
+      { ...Kinds.Pod, namespace: ctx.namespace },
+      {
+        labelSelector: selector,
+        signal,
+        onListed: (pods) => {
+          // Ends the watch at once when the list is already empty.
+          if (pods.length === 0) throw NO_PODS_LEFT;
+        },
       },
-    });
+    );
     for await (const event of events) {
       if (event.type === 'DELETED') live.delete(event.object.metadata.name!);
       else live.add(event.object.metadata.name!);

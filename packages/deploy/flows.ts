@@ -39,7 +39,13 @@ async function alarmReader(analysis: AnalysisInputs, actionName: string): Promis
 
 function githubDeployment(reporting: ReportingInputs, description: string, logUrl: string): GithubDeployment | undefined {
   if (!reporting.githubToken) return undefined;
-  return new GithubDeployment({ token: reporting.githubToken, environment: reporting.environment, environmentUrl: reporting.environmentUrl, logUrl, description });
+  return new GithubDeployment({
+    token: reporting.githubToken,
+    environment: reporting.environment,
+    environmentUrl: reporting.environmentUrl,
+    logUrl,
+    description,
+  });
 }
 
 /**
@@ -73,7 +79,14 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
   let failure: string | undefined;
   try {
     const alarms = await alarmReader(inputs.analysis, actionName);
-    const request = { desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } }, others: manifests.others, traffic: inputs.traffic, analysis: inputs.analysis, alarms, rolloutTimeoutMs: inputs.promote.timeoutMs };
+    const request = {
+      desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } },
+      others: manifests.others,
+      traffic: inputs.traffic,
+      analysis: inputs.analysis,
+      alarms,
+      rolloutTimeoutMs: inputs.promote.timeoutMs,
+    };
     const plan = await planCanary(ctx, request);
     await session.lock(name);
     core.saveState(STATE_NAMESPACE, ctx.namespace);
@@ -141,10 +154,19 @@ async function removeAfterError(session: Session, name: string): Promise<void> {
   }
 }
 
-function headline(result: DeployResult, name: string, canary: CanaryOutcome | undefined, promoted: PromoteOutcome | undefined, failure: string | undefined, autoPromote: boolean): string {
+function headline(
+  result: DeployResult,
+  name: string,
+  canary: CanaryOutcome | undefined,
+  promoted: PromoteOutcome | undefined,
+  failure: string | undefined,
+  autoPromote: boolean,
+): string {
   switch (result) {
     case 'passed':
-      return autoPromote ? `Canary of "${name}" passed.` : `Canary of "${name}" passed its analysis and is still running at ${canary?.trafficPercent}% of traffic. Promote it with rolling-promote, or remove it with rollback.`;
+      return autoPromote
+        ? `Canary of "${name}" passed.`
+        : `Canary of "${name}" passed its analysis and is still running at ${canary?.trafficPercent}% of traffic. Promote it with rolling-promote, or remove it with rollback.`;
     case 'promoted':
       return `"${name}" now runs ${promoted?.image} (revision ${promoted?.revision}); it ran ${promoted?.previousImage} before.`;
     case 'deployed':
@@ -156,7 +178,12 @@ function headline(result: DeployResult, name: string, canary: CanaryOutcome | un
   }
 }
 
-async function finish(report: DeployReport, session: Session, gh: GithubDeployment | undefined, outputs: Record<string, string | number | undefined>): Promise<void> {
+async function finish(
+  report: DeployReport,
+  session: Session,
+  gh: GithubDeployment | undefined,
+  outputs: Record<string, string | number | undefined>,
+): Promise<void> {
   setOutputs(outputs);
   await renderSummary(report).write();
   const ok = ['passed', 'promoted', 'deployed', 'skipped', 'removed', 'nothing-to-do'].includes(report.result);
@@ -175,7 +202,18 @@ export interface PromoteFlowInputs {
 export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs): Promise<void> {
   const session = await openSession(actionName, inputs.cluster, undefined);
   const { ctx } = session;
-  const report: DeployReport = { title: `${actionName} ${ctx.namespace}/${inputs.deployment}`, result: 'failed', headline: '', steps: [], analysis: [], timeline: ctx.timeline, facts: [['cluster', session.connection.description], ['run', ctx.runUrl]] };
+  const report: DeployReport = {
+    title: `${actionName} ${ctx.namespace}/${inputs.deployment}`,
+    result: 'failed',
+    headline: '',
+    steps: [],
+    analysis: [],
+    timeline: ctx.timeline,
+    facts: [
+      ['cluster', session.connection.description],
+      ['run', ctx.runUrl],
+    ],
+  };
   const gh = githubDeployment(inputs.reporting, `Promote ${inputs.deployment}`, ctx.runUrl);
   let outcome: PromoteOutcome | undefined;
   let failure: string | undefined;
@@ -186,7 +224,9 @@ export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs)
     report.result = outcome.result;
     if (outcome.result === 'rolled-back') failure = `Promotion failed: ${outcome.failure}`;
   } catch (error) {
-    failure = isCancellation(error, ctx.signal) ? 'The run was cancelled during the promotion; the Deployment keeps rolling out on its own. Check it, or run rollback with undo: true.' : errorMessage(error);
+    failure = isCancellation(error, ctx.signal)
+      ? 'The run was cancelled during the promotion; the Deployment keeps rolling out on its own. Check it, or run rollback with undo: true.'
+      : errorMessage(error);
     report.result = isCancellation(error, ctx.signal) ? 'cancelled' : 'failed';
     if (error instanceof ConfigurationError) {
       report.headline = failure;
@@ -195,7 +235,12 @@ export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs)
     }
   }
   report.headline = report.result === 'promoted' ? headline('promoted', inputs.deployment, undefined, outcome, undefined, true) : failure!;
-  await finish(report, session, gh, { result: report.result, revision: outcome?.revision, 'previous-image': outcome?.previousImage, image: outcome?.image });
+  await finish(report, session, gh, {
+    result: report.result,
+    revision: outcome?.revision,
+    'previous-image': outcome?.previousImage,
+    image: outcome?.image,
+  });
   if (failure) core.setFailed(failure);
 }
 
@@ -212,9 +257,25 @@ export interface RollbackFlowInputs {
 export async function rollbackFlow(actionName: string, inputs: RollbackFlowInputs): Promise<void> {
   const session = await openSession(actionName, inputs.cluster, undefined);
   const { ctx } = session;
-  const report: DeployReport = { title: `${actionName} ${ctx.namespace}/${inputs.deployment}`, result: 'failed', headline: '', steps: [], analysis: [], timeline: ctx.timeline, facts: [['cluster', session.connection.description], ['run', ctx.runUrl]] };
+  const report: DeployReport = {
+    title: `${actionName} ${ctx.namespace}/${inputs.deployment}`,
+    result: 'failed',
+    headline: '',
+    steps: [],
+    analysis: [],
+    timeline: ctx.timeline,
+    facts: [
+      ['cluster', session.connection.description],
+      ['run', ctx.runUrl],
+    ],
+  };
   const gh = inputs.undo ? githubDeployment(inputs.reporting, `Roll back ${inputs.deployment}`, ctx.runUrl) : undefined;
-  const request: RollbackRequest = { name: inputs.deployment, undo: inputs.undo, toRevision: inputs.toRevision, timeoutMs: inputs.timeoutMs };
+  const request: RollbackRequest = {
+    name: inputs.deployment,
+    undo: inputs.undo,
+    toRevision: inputs.toRevision,
+    timeoutMs: inputs.timeoutMs,
+  };
   try {
     await session.lock(inputs.deployment);
     await gh?.start();
@@ -226,7 +287,12 @@ export async function rollbackFlow(actionName: string, inputs: RollbackFlowInput
         : outcome.canaryRemoved
           ? `The canary of "${inputs.deployment}" was removed and traffic restored.`
           : `There was no canary of "${inputs.deployment}" to remove.`;
-    await finish(report, session, gh, { result: outcome.result, revision: outcome.revision, 'canary-removed': String(outcome.canaryRemoved), image: outcome.image });
+    await finish(report, session, gh, {
+      result: outcome.result,
+      revision: outcome.revision,
+      'canary-removed': String(outcome.canaryRemoved),
+      image: outcome.image,
+    });
   } catch (error) {
     report.headline = errorMessage(error);
     await finish(report, session, gh, { result: 'failed' });

@@ -32,14 +32,28 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('GithubDeployment', () => {
   it('creates a deployment for the environment and posts its statuses', async () => {
-    const gh = new GithubDeployment({ token: 'ghs_secret', environment: 'production', environmentUrl: 'https://app.example.com', logUrl: 'https://github.com/octo/app/actions/runs/1', description: 'Canary of app' });
+    const gh = new GithubDeployment({
+      token: 'ghs_secret',
+      environment: 'production',
+      environmentUrl: 'https://app.example.com',
+      logUrl: 'https://github.com/octo/app/actions/runs/1',
+      description: 'Canary of app',
+    });
     await gh.start();
     await gh.status('success', 'promoted');
     expect(gh.deploymentId).toBe(77);
-    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /repos/octo/app/deployments', 'POST /repos/octo/app/deployments/77/statuses', 'POST /repos/octo/app/deployments/77/statuses']);
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'POST /repos/octo/app/deployments',
+      'POST /repos/octo/app/deployments/77/statuses',
+      'POST /repos/octo/app/deployments/77/statuses',
+    ]);
     expect(seen[0]!.auth).toBe('Bearer ghs_secret');
     expect(seen[0]!.body).toMatchObject({ ref: 'abc123', environment: 'production', required_contexts: [], auto_merge: false });
-    expect(seen[2]!.body).toMatchObject({ state: 'success', environment_url: 'https://app.example.com', log_url: 'https://github.com/octo/app/actions/runs/1' });
+    expect(seen[2]!.body).toMatchObject({
+      state: 'success',
+      environment_url: 'https://app.example.com',
+      log_url: 'https://github.com/octo/app/actions/runs/1',
+    });
   });
 
   it('never fails the release when the API refuses', async () => {

@@ -40,7 +40,10 @@ export class GithubDeployment {
       signal: AbortSignal.timeout(15_000),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.slice(0, 300)}${response.status === 403 || response.status === 404 ? ' (the token needs "deployments: write")' : ''}`);
+    if (!response.ok)
+      throw new Error(
+        `HTTP ${response.status}: ${text.slice(0, 300)}${response.status === 403 || response.status === 404 ? ' (the token needs "deployments: write")' : ''}`,
+      );
     return JSON.parse(text) as { id?: number };
   }
 

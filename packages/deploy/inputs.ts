@@ -1,4 +1,15 @@
-import { ConfigurationError, getBoolean, getDuration, getEnum, getList, getNumber, getOptional, getString, invalidInput, parseNumber } from '../core';
+import {
+  ConfigurationError,
+  getBoolean,
+  getDuration,
+  getEnum,
+  getList,
+  getNumber,
+  getOptional,
+  getString,
+  invalidInput,
+  parseNumber,
+} from '../core';
 import { parsePercentage, parseSteps, TRAFFIC_MODES, type TrafficMode } from './plan';
 
 /**
@@ -74,10 +85,18 @@ export function readClusterInputs(): ClusterInputs {
   }
   const namespace = readName(INPUT.namespace, DNS_LABEL, 'a namespace name: lower-case letters, digits and "-", at most 63 characters');
   if (kubeconfig) return { source: { kind: 'kubeconfig', kubeconfig }, namespace };
-  if (!EKS_CLUSTER_NAME.test(clusterName!)) throw invalidInput(INPUT.clusterName, clusterName!, 'Use the EKS cluster name: letters, digits, "-" and "_", starting with a letter or digit.');
+  if (!EKS_CLUSTER_NAME.test(clusterName!))
+    throw invalidInput(
+      INPUT.clusterName,
+      clusterName!,
+      'Use the EKS cluster name: letters, digits, "-" and "_", starting with a letter or digit.',
+    );
   const region = getOptional(INPUT.awsRegion) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) {
-    throw new ConfigurationError(`No AWS region: set "${INPUT.awsRegion}", or run aws-actions/configure-aws-credentials with "aws-region" before this step.`, INPUT.awsRegion);
+    throw new ConfigurationError(
+      `No AWS region: set "${INPUT.awsRegion}", or run aws-actions/configure-aws-credentials with "aws-region" before this step.`,
+      INPUT.awsRegion,
+    );
   }
   if (!REGION.test(region)) throw invalidInput(INPUT.awsRegion, region, 'Use an AWS region code such as "us-east-1".');
   return { source: { kind: 'eks', clusterName: clusterName!, region }, namespace };
@@ -91,7 +110,8 @@ export function readName(input: string, pattern: RegExp, what: string): string |
 
 export function readDeploymentName(required: boolean): string | undefined {
   const name = readName(INPUT.deployment, DNS_SUBDOMAIN, 'the Deployment\'s metadata.name (lower-case letters, digits, "-" and ".")');
-  if (required && !name) throw new ConfigurationError(`Input "${INPUT.deployment}" is required: name the Deployment, e.g. "flask-app".`, INPUT.deployment);
+  if (required && !name)
+    throw new ConfigurationError(`Input "${INPUT.deployment}" is required: name the Deployment, e.g. "flask-app".`, INPUT.deployment);
   return name;
 }
 
@@ -105,12 +125,19 @@ export interface ManifestInputs {
 export function readManifestInputs(): ManifestInputs {
   const manifests = getList(INPUT.manifests);
   if (manifests.length === 0) {
-    throw new ConfigurationError(`Input "${INPUT.manifests}" is required: list the manifest files, directories or globs, e.g. "k8s/".`, INPUT.manifests);
+    throw new ConfigurationError(
+      `Input "${INPUT.manifests}" is required: list the manifest files, directories or globs, e.g. "k8s/".`,
+      INPUT.manifests,
+    );
   }
   const images = getList(INPUT.images);
   for (const image of images) {
     if (!/^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/i.test(image) || /\s/.test(image)) {
-      throw invalidInput(INPUT.images, image, 'Use full image references such as "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:sha-abc" or "repo/app@sha256:<64 hex>", one per line.');
+      throw invalidInput(
+        INPUT.images,
+        image,
+        'Use full image references such as "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:sha-abc" or "repo/app@sha256:<64 hex>", one per line.',
+      );
     }
   }
   return { manifests, images };
@@ -180,7 +207,10 @@ export function readAnalysisInputs(): AnalysisInputs {
   if (!http) {
     for (const dependent of [INPUT.httpExpectedStatus, INPUT.httpRequests, INPUT.httpSuccessRate, INPUT.httpMaxP95]) {
       if (getOptional(dependent) !== undefined) {
-        throw new ConfigurationError(`Input "${dependent}" is set but "${INPUT.httpUrl}" is empty. Give "${INPUT.httpUrl}" to enable the HTTP check.`, INPUT.httpUrl);
+        throw new ConfigurationError(
+          `Input "${dependent}" is set but "${INPUT.httpUrl}" is empty. Give "${INPUT.httpUrl}" to enable the HTTP check.`,
+          INPUT.httpUrl,
+        );
       }
     }
   }
@@ -192,7 +222,8 @@ export function readAnalysisInputs(): AnalysisInputs {
   let region: string | undefined;
   if (alarms.length > 0) {
     region = getOptional(INPUT.awsRegion) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    if (!region) throw new ConfigurationError(`"${INPUT.cloudwatchAlarms}" needs a region: set "${INPUT.awsRegion}" or AWS_REGION.`, INPUT.awsRegion);
+    if (!region)
+      throw new ConfigurationError(`"${INPUT.cloudwatchAlarms}" needs a region: set "${INPUT.awsRegion}" or AWS_REGION.`, INPUT.awsRegion);
     if (!REGION.test(region)) throw invalidInput(INPUT.awsRegion, region, 'Use an AWS region code such as "us-east-1".');
   }
 
@@ -206,8 +237,16 @@ export function readAnalysisInputs(): AnalysisInputs {
       [INPUT.prometheusQuery, promQuery],
       [INPUT.prometheusMax, promMax],
     ].find(([, value]) => !value);
-    if (missing) throw new ConfigurationError(`Input "${missing[0]}" is required when any Prometheus input is set: give the URL, the query and its maximum.`, missing[0]);
-    prometheus = { url: parseHttpUrl(INPUT.prometheusUrl, promUrl!), query: promQuery!, maxValue: parseNumber(INPUT.prometheusMax, promMax!) };
+    if (missing)
+      throw new ConfigurationError(
+        `Input "${missing[0]}" is required when any Prometheus input is set: give the URL, the query and its maximum.`,
+        missing[0],
+      );
+    prometheus = {
+      url: parseHttpUrl(INPUT.prometheusUrl, promUrl!),
+      query: promQuery!,
+      maxValue: parseNumber(INPUT.prometheusMax, promMax!),
+    };
   }
   return { bakeTimeMs, intervalMs, readyTimeoutMs, maxRestarts, http, alarms, region, prometheus };
 }
@@ -225,12 +264,19 @@ export function readTrafficInputs(): TrafficInputs {
   const percentage = getOptional(INPUT.percentage);
   const stepsRaw = getOptional(INPUT.steps);
   if (percentage && stepsRaw) {
-    throw new ConfigurationError(`Inputs "${INPUT.percentage}" and "${INPUT.steps}" were both given. Use "${INPUT.percentage}" for one step or "${INPUT.steps}" for several, not both.`, INPUT.steps);
+    throw new ConfigurationError(
+      `Inputs "${INPUT.percentage}" and "${INPUT.steps}" were both given. Use "${INPUT.percentage}" for one step or "${INPUT.steps}" for several, not both.`,
+      INPUT.steps,
+    );
   }
   const steps = stepsRaw ? parseSteps(INPUT.steps, stepsRaw) : [percentage ? parsePercentage(INPUT.percentage, percentage) : 20];
   const service = readName(INPUT.service, DNS_LABEL, 'a Service name');
   const ingress = readName(INPUT.ingress, DNS_SUBDOMAIN, 'an Ingress name');
-  if (mode === 'pod' && ingress) throw new ConfigurationError(`Input "${INPUT.ingress}" only applies to traffic "alb"; remove it or set "${INPUT.traffic}: alb".`, INPUT.ingress);
+  if (mode === 'pod' && ingress)
+    throw new ConfigurationError(
+      `Input "${INPUT.ingress}" only applies to traffic "alb"; remove it or set "${INPUT.traffic}: alb".`,
+      INPUT.ingress,
+    );
   return { mode, steps, service, ingress };
 }
 
@@ -254,7 +300,10 @@ export function readPromoteInputs(): PromoteInputs {
   const maxSurge = readIntOrPercent(INPUT.maxSurge);
   const maxUnavailable = readIntOrPercent(INPUT.maxUnavailable);
   if (maxSurge !== undefined && maxUnavailable !== undefined && parseInt(maxSurge) === 0 && parseInt(maxUnavailable) === 0) {
-    throw new ConfigurationError(`Inputs "${INPUT.maxSurge}" and "${INPUT.maxUnavailable}" cannot both be 0: the rollout could never make progress.`, INPUT.maxUnavailable);
+    throw new ConfigurationError(
+      `Inputs "${INPUT.maxSurge}" and "${INPUT.maxUnavailable}" cannot both be 0: the rollout could never make progress.`,
+      INPUT.maxUnavailable,
+    );
   }
   return { maxSurge, maxUnavailable, timeoutMs: positiveDuration(INPUT.rolloutTimeout, 600_000) };
 }
@@ -280,6 +329,7 @@ export function readUndo(): { undo: boolean; toRevision?: number } {
   const undo = getBoolean(INPUT.undo, false);
   const raw = getOptional(INPUT.toRevision);
   const toRevision = raw === undefined ? undefined : parseNumber(INPUT.toRevision, raw, { min: 1, integer: true });
-  if (toRevision !== undefined && !undo) throw new ConfigurationError(`Input "${INPUT.toRevision}" needs "${INPUT.undo}: true".`, INPUT.toRevision);
+  if (toRevision !== undefined && !undo)
+    throw new ConfigurationError(`Input "${INPUT.toRevision}" needs "${INPUT.undo}: true".`, INPUT.toRevision);
   return { undo, toRevision };
 }

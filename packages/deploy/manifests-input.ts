@@ -29,15 +29,25 @@ export async function loadDeploymentManifests(inputs: ManifestInputs, deployment
   if (deploymentName) {
     deployment = deployments.find((d) => d.metadata.name === deploymentName);
     if (!deployment) {
-      throw new ConfigurationError(`Input "${INPUT.deployment}" names "${deploymentName}", but the manifests define ${deployments.map((d) => `"${d.metadata.name}"`).join(', ')}.`, INPUT.deployment);
+      throw new ConfigurationError(
+        `Input "${INPUT.deployment}" names "${deploymentName}", but the manifests define ${deployments.map((d) => `"${d.metadata.name}"`).join(', ')}.`,
+        INPUT.deployment,
+      );
     }
   } else if (deployments.length > 1) {
-    throw new ConfigurationError(`The manifests define ${deployments.length} Deployments (${deployments.map((d) => d.metadata.name).join(', ')}); set "${INPUT.deployment}" to the one to canary.`, INPUT.deployment);
+    throw new ConfigurationError(
+      `The manifests define ${deployments.length} Deployments (${deployments.map((d) => d.metadata.name).join(', ')}); set "${INPUT.deployment}" to the one to canary.`,
+      INPUT.deployment,
+    );
   } else {
     deployment = deployments[0]!;
   }
   if (!deployment.spec?.template?.spec?.containers?.length) {
     throw new ConfigurationError(`Deployment "${deployment.metadata.name}" in the manifests has no containers.`, INPUT.manifests);
   }
-  return { deployment, others: objects.filter((o) => o !== deployment && o.kind !== 'Deployment'), namespace: deployment.metadata.namespace };
+  return {
+    deployment,
+    others: objects.filter((o) => o !== deployment && o.kind !== 'Deployment'),
+    namespace: deployment.metadata.namespace,
+  };
 }

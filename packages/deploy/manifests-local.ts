@@ -20,14 +20,29 @@ function expand(pattern: string): string[] {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const path = resolve(workspace, pattern);
   if (/[*?[{]/.test(pattern)) {
-    const found = globSync(pattern, { cwd: workspace }).map((p) => resolve(workspace, p)).filter((p) => /\.ya?ml$/.test(p)).sort();
-    if (found.length === 0) throw new ConfigurationError(`Input "${INPUT.manifests}": the pattern "${pattern}" matches no .yaml/.yml file under ${workspace}.`, INPUT.manifests);
+    const found = globSync(pattern, { cwd: workspace })
+      .map((p) => resolve(workspace, p))
+      .filter((p) => /\.ya?ml$/.test(p))
+      .sort();
+    if (found.length === 0)
+      throw new ConfigurationError(
+        `Input "${INPUT.manifests}": the pattern "${pattern}" matches no .yaml/.yml file under ${workspace}.`,
+        INPUT.manifests,
+      );
     return found;
   }
-  if (!existsSync(path)) throw new ConfigurationError(`Input "${INPUT.manifests}": "${pattern}" does not exist (looked at ${path}). Check the path relative to the repository root.`, INPUT.manifests);
+  if (!existsSync(path))
+    throw new ConfigurationError(
+      `Input "${INPUT.manifests}": "${pattern}" does not exist (looked at ${path}). Check the path relative to the repository root.`,
+      INPUT.manifests,
+    );
   if (statSync(path).isDirectory()) {
-    const found = readdirSync(path).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(path, f));
-    if (found.length === 0) throw new ConfigurationError(`Input "${INPUT.manifests}": directory "${pattern}" has no .yaml or .yml files.`, INPUT.manifests);
+    const found = readdirSync(path)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(path, f));
+    if (found.length === 0)
+      throw new ConfigurationError(`Input "${INPUT.manifests}": directory "${pattern}" has no .yaml or .yml files.`, INPUT.manifests);
     return found;
   }
   return [path];
@@ -39,12 +54,18 @@ function parseFile(file: string): KubeObject[] {
     if (doc.errors.length) {
       const error = doc.errors[0]!;
       const line = error.linePos?.[0]?.line;
-      throw new ConfigurationError(`Input "${INPUT.manifests}": ${file}${line ? ` line ${line}` : ''} is not valid YAML: ${error.message.split('\n')[0]}`, INPUT.manifests);
+      throw new ConfigurationError(
+        `Input "${INPUT.manifests}": ${file}${line ? ` line ${line}` : ''} is not valid YAML: ${error.message.split('\n')[0]}`,
+        INPUT.manifests,
+      );
     }
     const value = doc.toJS() as KubeObject | null;
     if (value === null) continue;
     if (typeof value !== 'object' || !value.kind || !value.apiVersion || !value.metadata?.name) {
-      throw new ConfigurationError(`Input "${INPUT.manifests}": ${file} has a document without apiVersion, kind and metadata.name.`, INPUT.manifests);
+      throw new ConfigurationError(
+        `Input "${INPUT.manifests}": ${file} has a document without apiVersion, kind and metadata.name.`,
+        INPUT.manifests,
+      );
     }
     objects.push(value);
   }
@@ -62,7 +83,8 @@ export function repositoryOf(image: string): string {
 function substituteImages(objects: KubeObject[], images: string[]): void {
   const used = new Set<string>();
   for (const object of objects) {
-    const spec = (object.spec as { template?: { spec?: { containers?: Container[]; initContainers?: Container[] } } } | undefined)?.template?.spec;
+    const spec = (object.spec as { template?: { spec?: { containers?: Container[]; initContainers?: Container[] } } } | undefined)?.template
+      ?.spec;
     for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
       for (const image of images) {
         if (container.image && repositoryOf(container.image) === repositoryOf(image)) {
@@ -74,6 +96,9 @@ function substituteImages(objects: KubeObject[], images: string[]): void {
   }
   const unused = images.filter((i) => !used.has(i));
   if (unused.length) {
-    throw new ConfigurationError(`Input "${INPUT.images}": no container in the manifests uses ${unused.map((i) => `"${repositoryOf(i)}"`).join(', ')}. Each image replaces the containers whose image has the same repository name.`, INPUT.images);
+    throw new ConfigurationError(
+      `Input "${INPUT.images}": no container in the manifests uses ${unused.map((i) => `"${repositoryOf(i)}"`).join(', ')}. Each image replaces the containers whose image has the same repository name.`,
+      INPUT.images,
+    );
   }
 }

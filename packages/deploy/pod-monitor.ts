@@ -22,7 +22,11 @@ export class PodMonitor {
   start(): void {
     this.running = (async () => {
       try {
-        for await (const event of watchObjects<Pod>(this.client, { ...Kinds.Pod, namespace: this.namespace }, { labelSelector: this.labelSelector, signal: this.controller.signal })) {
+        for await (const event of watchObjects<Pod>(
+          this.client,
+          { ...Kinds.Pod, namespace: this.namespace },
+          { labelSelector: this.labelSelector, signal: this.controller.signal },
+        )) {
           if (event.type === 'DELETED') this.pods.delete(event.object.metadata.name!);
           else this.pods.set(event.object.metadata.name!, event.object);
           this.notify();

@@ -1,7 +1,25 @@
 import { ConfigurationError, errorMessage } from '../core';
-import { imagePatch, Kinds, revisionOf, RolloutFailedError, undoRollout, waitForRollout, type Deployment, type Pod, type RolloutResult } from '../kube';
+import {
+  imagePatch,
+  Kinds,
+  revisionOf,
+  RolloutFailedError,
+  undoRollout,
+  waitForRollout,
+  type Deployment,
+  type Pod,
+  type RolloutResult,
+} from '../kube';
 import { readCanary, removeCanary, trafficRecordOf } from './canary';
-import { ANNOTATION_IMAGE, ANNOTATION_RUN_URL, ANNOTATION_SHA, canaryName, changedImages, labelSelector, templateImages } from './canary-object';
+import {
+  ANNOTATION_IMAGE,
+  ANNOTATION_RUN_URL,
+  ANNOTATION_SHA,
+  canaryName,
+  changedImages,
+  labelSelector,
+  templateImages,
+} from './canary-object';
 import { FIELD_MANAGER, type DeployContext } from './context';
 import type { PromoteInputs } from './inputs';
 import { restoreAlbTraffic } from './traffic';
@@ -37,7 +55,10 @@ export function pinToDigest(image: string, imageID: string | undefined): string 
 }
 
 async function canaryImageIds(ctx: DeployContext, canary: Deployment): Promise<Record<string, string>> {
-  const pods = await ctx.client.list<Pod>({ ...Kinds.Pod, namespace: ctx.namespace }, { labelSelector: labelSelector(canary.spec.selector?.matchLabels ?? {}), signal: ctx.signal });
+  const pods = await ctx.client.list<Pod>(
+    { ...Kinds.Pod, namespace: ctx.namespace },
+    { labelSelector: labelSelector(canary.spec.selector?.matchLabels ?? {}), signal: ctx.signal },
+  );
   const ids: Record<string, string> = {};
   for (const pod of pods.items) {
     for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
@@ -62,13 +83,25 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
   const { client, namespace, timeline } = ctx;
   const ref = { ...Kinds.Deployment, namespace, name: request.name };
   const stable = await client.getIfExists<Deployment>(ref, ctx.signal);
-  if (!stable) throw new ConfigurationError(`Deployment "${request.name}" does not exist in namespace "${namespace}"; there is nothing to promote. Check "deployment" and "namespace".`, 'deployment');
+  if (!stable)
+    throw new ConfigurationError(
+      `Deployment "${request.name}" does not exist in namespace "${namespace}"; there is nothing to promote. Check "deployment" and "namespace".`,
+      'deployment',
+    );
   const canary = await readCanary(ctx, request.name);
   if (!canary) {
-    throw new ConfigurationError(`No canary "${canaryName(request.name)}" in namespace "${namespace}" to promote. Run canary-deploy first (it leaves the canary running when its analysis passes).`, 'deployment');
+    throw new ConfigurationError(
+      `No canary "${canaryName(request.name)}" in namespace "${namespace}" to promote. Run canary-deploy first (it leaves the canary running when its analysis passes).`,
+      'deployment',
+    );
   }
   const ids = await canaryImageIds(ctx, canary);
-  const images = Object.fromEntries(Object.entries(changedImages(templateImages(stable), templateImages(canary))).map(([container, image]) => [container, pinToDigest(image, ids[container])]));
+  const images = Object.fromEntries(
+    Object.entries(changedImages(templateImages(stable), templateImages(canary))).map(([container, image]) => [
+      container,
+      pinToDigest(image, ids[container]),
+    ]),
+  );
   const previousImage = mainImage(stable);
 
   const traffic = trafficRecordOf(canary);
@@ -78,27 +111,47 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
     timeline.add(`ALB traffic back on Service "${traffic.alb.service}" for the rollout`);
   }
 
-  const annotations: Record<string, string> = { [ANNOTATION_RUN_URL]: ctx.runUrl, [ANNOTATION_IMAGE]: Object.values(images)[0] ?? previousImage };
+  const annotations: Record<string, string> = {
+    [ANNOTATION_RUN_URL]: ctx.runUrl,
+    [ANNOTATION_IMAGE]: Object.values(images)[0] ?? previousImage,
+  };
   if (request.gitSha) annotations[ANNOTATION_SHA] = request.gitSha;
   const patch = imagePatch(stable, images, { annotations, input: 'deployment' }) as { spec: Record<string, unknown> };
   if (request.maxSurge !== undefined || request.maxUnavailable !== undefined) {
-    patch.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: intOrPercent(request.maxSurge), maxUnavailable: intOrPercent(request.maxUnavailable) } };
+    patch.spec.strategy = {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: intOrPercent(request.maxSurge), maxUnavailable: intOrPercent(request.maxUnavailable) },
+    };
   }
   const patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER, signal: ctx.signal });
   const image = mainImage(patched);
-  timeline.add(`Promoting "${request.name}" to ${Object.entries(images).map(([c, i]) => `${c}=${i}`).join(', ') || 'the canary images'} (revision ${revisionOf(patched) || 'next'})`);
+  timeline.add(
+    `Promoting "${request.name}" to ${
+      Object.entries(images)
+        .map(([c, i]) => `${c}=${i}`)
+        .join(', ') || 'the canary images'
+    } (revision ${revisionOf(patched) || 'next'})`,
+  );
 
   let outcome: PromoteOutcome;
   try {
-    const rollout = await waitForRollout(client, namespace, request.name, { timeoutMs: request.timeoutMs, signal: ctx.signal, onProgress: (s) => timeline.add(s.message) });
+    const rollout = await waitForRollout(client, namespace, request.name, {
+      timeoutMs: request.timeoutMs,
+      signal: ctx.signal,
+      onProgress: (s) => timeline.add(s.message),
+    });
     outcome = { result: 'promoted', revision: revisionOf(rollout.deployment), previousImage, image, rollout };
-    timeline.add(`Rollout complete in ${(rollout.elapsedMs / 1000).toFixed(1)}s (${rollout.apiRequests} API requests, ${rollout.reconnects} watch reconnects)`);
+    timeline.add(
+      `Rollout complete in ${(rollout.elapsedMs / 1000).toFixed(1)}s (${rollout.apiRequests} API requests, ${rollout.reconnects} watch reconnects)`,
+    );
   } catch (error) {
     if (!(error instanceof RolloutFailedError)) throw error;
     timeline.add(`Rollout failed: ${error.message}; undoing to the previous revision`);
     const undo = await undoRollout(client, namespace, request.name, { fieldManager: FIELD_MANAGER });
     const back = await waitForRollout(client, namespace, request.name, { timeoutMs: request.timeoutMs });
-    timeline.add(`Undone to revision ${undo.restoredRevision}'s template (now revision ${revisionOf(back.deployment)}); ${Object.values(undo.images).join(', ')} is serving`);
+    timeline.add(
+      `Undone to revision ${undo.restoredRevision}'s template (now revision ${revisionOf(back.deployment)}); ${Object.values(undo.images).join(', ')} is serving`,
+    );
     outcome = {
       result: 'rolled-back',
       revision: revisionOf(back.deployment),

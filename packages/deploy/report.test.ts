@@ -13,7 +13,14 @@ describe('renderSummary', () => {
       headline: 'Canary analysis failed',
       steps: [{ traffic: podModeTraffic(10, 3), bakeMs: 60_000, outcome: 'failed' }],
       analysis: [
-        { source: 'http', name: 'success rate', passed: false, value: '80% (16/20)', threshold: '≥ 95% answering 200', detail: 'answered HTTP 503' },
+        {
+          source: 'http',
+          name: 'success rate',
+          passed: false,
+          value: '80% (16/20)',
+          threshold: '≥ 95% answering 200',
+          detail: 'answered HTTP 503',
+        },
         { source: 'http', name: 'success rate', passed: true, value: '100% (20/20)', threshold: '≥ 95% answering 200' },
       ],
       timeline,

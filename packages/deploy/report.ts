@@ -24,7 +24,16 @@ export interface DeployReport {
   facts: [string, string][];
 }
 
-const ICON: Record<string, string> = { passed: '✅', promoted: '✅', deployed: '✅', skipped: 'ℹ️', removed: '↩️', 'rolled-back': '↩️', failed: '❌', cancelled: '⏹️' };
+const ICON: Record<string, string> = {
+  passed: '✅',
+  promoted: '✅',
+  deployed: '✅',
+  skipped: 'ℹ️',
+  removed: '↩️',
+  'rolled-back': '↩️',
+  failed: '❌',
+  cancelled: '⏹️',
+};
 
 /** The job summary: result, steps with their real traffic, analysis against thresholds, the timeline. */
 export function renderSummary(report: DeployReport): SummaryWriter {
@@ -36,14 +45,26 @@ export function renderSummary(report: DeployReport): SummaryWriter {
     summary.heading('Steps', 3);
     summary.table(
       ['#', 'canary traffic', 'canary pods', 'bake', 'outcome'],
-      report.steps.map((step, i) => [String(i + 1), describeTraffic(step.traffic), String(step.traffic.canaryReplicas), formatOffset(step.bakeMs), step.outcome]),
+      report.steps.map((step, i) => [
+        String(i + 1),
+        describeTraffic(step.traffic),
+        String(step.traffic.canaryReplicas),
+        formatOffset(step.bakeMs),
+        step.outcome,
+      ]),
     );
   }
   if (report.analysis.length) {
     summary.heading('Analysis', 3);
     summary.table(
       ['source', 'check', 'value', 'threshold', 'result'],
-      latestByCheck(report.analysis).map((r) => [r.source, r.name, r.value, r.threshold, r.passed ? 'pass' : `**fail**${r.detail ? `: ${r.detail}` : ''}`]),
+      latestByCheck(report.analysis).map((r) => [
+        r.source,
+        r.name,
+        r.value,
+        r.threshold,
+        r.passed ? 'pass' : `**fail**${r.detail ? `: ${r.detail}` : ''}`,
+      ]),
     );
   }
   summary.heading('Timeline', 3);

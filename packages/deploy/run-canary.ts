@@ -62,7 +62,9 @@ export async function planCanary(ctx: DeployContext, request: CanaryRequest): Pr
   const stable = await ctx.client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace: ctx.namespace, name }, ctx.signal);
   if (!stable) return { kind: 'first-release' };
   const stableImages = templateImages(stable);
-  const images = Object.fromEntries(Object.entries(changedImages(stableImages, templateImages(request.desired))).filter(([container]) => container in stableImages));
+  const images = Object.fromEntries(
+    Object.entries(changedImages(stableImages, templateImages(request.desired))).filter(([container]) => container in stableImages),
+  );
   if (Object.keys(images).length === 0) return { kind: 'skip', stable, images: stableImages };
   const traffic: TrafficRecord = { mode: request.traffic.mode };
   if (traffic.mode === 'alb') traffic.alb = await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress);
@@ -76,7 +78,13 @@ export async function planCanary(ctx: DeployContext, request: CanaryRequest): Pr
  * step removes the canary and restores traffic before returning. Cancellation
  * propagates as the signal's reason; the caller removes the canary then.
  */
-export async function runCanary(ctx: DeployContext, request: CanaryRequest, canaryPlan: CanaryPlan, steps: StepRecord[], analysisLog: CheckResult[]): Promise<CanaryOutcome> {
+export async function runCanary(
+  ctx: DeployContext,
+  request: CanaryRequest,
+  canaryPlan: CanaryPlan,
+  steps: StepRecord[],
+  analysisLog: CheckResult[],
+): Promise<CanaryOutcome> {
   const { client, namespace, timeline } = ctx;
   const name = request.desired.metadata.name!;
   if (canaryPlan.kind === 'first-release') return firstRelease(ctx, request);
@@ -87,10 +95,16 @@ export async function runCanary(ctx: DeployContext, request: CanaryRequest, cana
   const { stable, images, traffic, steps: plan } = canaryPlan;
   // Checked again under the lock: another run may have started between the plan and the lock.
   assertNoForeignCanary(await readCanary(ctx, name), ctx.runUrl, name);
-  timeline.add(`Canary "${canaryName(name)}" with ${Object.entries(images).map(([c, i]) => `${c}=${i}`).join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`);
+  timeline.add(
+    `Canary "${canaryName(name)}" with ${Object.entries(images)
+      .map(([c, i]) => `${c}=${i}`)
+      .join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`,
+  );
   if (traffic.alb) {
     await ensureSplitServices(ctx, traffic.alb, await currentTemplateHash(ctx, stable));
-    timeline.add(`ALB mode: Services ${traffic.alb.service}-stable and ${traffic.alb.service}-canary in front of Ingress ${traffic.alb.ingresses.join(', ')}`);
+    timeline.add(
+      `ALB mode: Services ${traffic.alb.service}-stable and ${traffic.alb.service}-canary in front of Ingress ${traffic.alb.ingresses.join(', ')}`,
+    );
   }
 
   const selector = labelSelector({ ...(stable.spec.selector?.matchLabels ?? {}), 'flightdeck.dev/track': 'canary' });
@@ -105,8 +119,12 @@ export async function runCanary(ctx: DeployContext, request: CanaryRequest, cana
       let verdict = await waitForCanaryReady(monitor, step.canaryReplicas, request.analysis, ctx.signal);
       if (verdict.passed) {
         await setStepWeights(ctx, step, traffic);
-        timeline.add(`Step ${index + 1}: ${step.canaryReplicas} canary pod(s) Ready; ${describeTraffic(step)} of traffic; baking ${Math.round(request.analysis.bakeTimeMs / 1000)}s`);
-        verdict = await bakeStep(monitor, step.canaryReplicas, request.analysis, request.alarms, ctx.signal, (round) => analysisLog.push(...round));
+        timeline.add(
+          `Step ${index + 1}: ${step.canaryReplicas} canary pod(s) Ready; ${describeTraffic(step)} of traffic; baking ${Math.round(request.analysis.bakeTimeMs / 1000)}s`,
+        );
+        verdict = await bakeStep(monitor, step.canaryReplicas, request.analysis, request.alarms, ctx.signal, (round) =>
+          analysisLog.push(...round),
+        );
       }
       analysisLog.push(...verdict.results);
       if (!verdict.passed) {
@@ -130,9 +148,14 @@ export async function runCanary(ctx: DeployContext, request: CanaryRequest, cana
 /** No stable Deployment yet: nothing to compare a canary with, so apply the manifests and wait for the rollout. */
 async function firstRelease(ctx: DeployContext, request: CanaryRequest): Promise<CanaryOutcome> {
   const name = request.desired.metadata.name!;
-  ctx.timeline.add(`Deployment "${name}" does not exist in namespace "${ctx.namespace}": first release, applying the manifests without a canary`);
+  ctx.timeline.add(
+    `Deployment "${name}" does not exist in namespace "${ctx.namespace}": first release, applying the manifests without a canary`,
+  );
   for (const object of [...request.others, request.desired]) {
-    const existing = object === request.desired ? undefined : await ctx.client.getIfExists({ ...refFor(object), namespace: object.metadata.namespace ?? ctx.namespace });
+    const existing =
+      object === request.desired
+        ? undefined
+        : await ctx.client.getIfExists({ ...refFor(object), namespace: object.metadata.namespace ?? ctx.namespace });
     if (existing) continue;
     await ctx.client.apply(object, { fieldManager: FIELD_MANAGER, force: true, namespace: ctx.namespace, signal: ctx.signal });
     ctx.timeline.add(`Applied ${object.kind} "${object.metadata.name}"`);

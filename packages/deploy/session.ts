@@ -19,7 +19,12 @@ export interface Session {
  * Connect to the cluster and arm the cancel handler. The namespace is the
  * input, else the manifests', else the kubeconfig context's, else "default".
  */
-export async function openSession(actionName: string, cluster: ClusterInputs, manifestNamespace: string | undefined, timeline = new Timeline()): Promise<Session> {
+export async function openSession(
+  actionName: string,
+  cluster: ClusterInputs,
+  manifestNamespace: string | undefined,
+  timeline = new Timeline(),
+): Promise<Session> {
   const cancel = onCancel();
   const connection = await connectCluster({
     kubeconfig: cluster.source.kind === 'kubeconfig' ? cluster.source.kubeconfig : undefined,

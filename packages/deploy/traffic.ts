@@ -1,6 +1,15 @@
 import { isConflict, isNotFound, Kinds, type ReplicaSet } from '../kube';
 import { ConfigurationError } from '../core';
-import { ingressRoutesTo, restoredIngress, splitServices, stableServiceName, canaryServiceName, weightedIngress, type Ingress, type Service } from './alb';
+import {
+  ingressRoutesTo,
+  restoredIngress,
+  splitServices,
+  stableServiceName,
+  canaryServiceName,
+  weightedIngress,
+  type Ingress,
+  type Service,
+} from './alb';
 import { FIELD_MANAGER, type DeployContext } from './context';
 import type { Deployment } from '../kube';
 import { ownedReplicaSets, revisionOf } from '../kube';
@@ -17,17 +26,31 @@ export interface AlbTarget {
  * Find the Service and Ingresses for ALB mode, read-only, so a missing one is
  * reported before anything changes.
  */
-export async function resolveAlbTarget(ctx: DeployContext, stable: Deployment, serviceName: string | undefined, ingressName: string | undefined): Promise<AlbTarget> {
+export async function resolveAlbTarget(
+  ctx: DeployContext,
+  stable: Deployment,
+  serviceName: string | undefined,
+  ingressName: string | undefined,
+): Promise<AlbTarget> {
   const { client, namespace } = ctx;
   let service: Service | undefined;
   if (serviceName) {
     service = await client.getIfExists<Service>({ ...Kinds.Service, namespace, name: serviceName });
-    if (!service) throw new ConfigurationError(`Input "service" names Service "${serviceName}", which does not exist in namespace "${namespace}".`, 'service');
+    if (!service)
+      throw new ConfigurationError(
+        `Input "service" names Service "${serviceName}", which does not exist in namespace "${namespace}".`,
+        'service',
+      );
   } else {
     const podLabels = stable.spec.template.metadata?.labels ?? {};
     const services = (await client.list<Service>({ ...Kinds.Service, namespace })).items.filter((s) => {
       const selector = s.spec?.selector;
-      return selector && Object.keys(selector).length > 0 && s.metadata.labels?.[MANAGED_BY] !== 'flightdeck' && Object.entries(selector).every(([k, v]) => podLabels[k] === v);
+      return (
+        selector &&
+        Object.keys(selector).length > 0 &&
+        s.metadata.labels?.[MANAGED_BY] !== 'flightdeck' &&
+        Object.entries(selector).every(([k, v]) => podLabels[k] === v)
+      );
     });
     if (services.length !== 1) {
       throw new ConfigurationError(
@@ -40,11 +63,16 @@ export async function resolveAlbTarget(ctx: DeployContext, stable: Deployment, s
     service = services[0]!;
   }
   const port = service.spec?.ports?.[0]?.port;
-  if (!port) throw new ConfigurationError(`Service "${service.metadata.name}" has no ports; traffic "alb" needs one to route to.`, 'service');
-  const ingresses = (await client.list<Ingress>({ ...Kinds.Ingress, namespace })).items.filter((i) => (ingressName ? i.metadata.name === ingressName : ingressRoutesTo(i, service.metadata.name!)));
+  if (!port)
+    throw new ConfigurationError(`Service "${service.metadata.name}" has no ports; traffic "alb" needs one to route to.`, 'service');
+  const ingresses = (await client.list<Ingress>({ ...Kinds.Ingress, namespace })).items.filter((i) =>
+    ingressName ? i.metadata.name === ingressName : ingressRoutesTo(i, service.metadata.name!),
+  );
   if (ingresses.length === 0) {
     throw new ConfigurationError(
-      ingressName ? `Input "ingress" names Ingress "${ingressName}", which does not exist in namespace "${namespace}".` : `Traffic "alb" needs an Ingress that routes to Service "${service.metadata.name}"; none exists in namespace "${namespace}".`,
+      ingressName
+        ? `Input "ingress" names Ingress "${ingressName}", which does not exist in namespace "${namespace}".`
+        : `Traffic "alb" needs an Ingress that routes to Service "${service.metadata.name}"; none exists in namespace "${namespace}".`,
       'ingress',
     );
   }
@@ -54,7 +82,8 @@ export async function resolveAlbTarget(ctx: DeployContext, stable: Deployment, s
 /** The pod-template-hash of the stable Deployment's current ReplicaSet. */
 export async function currentTemplateHash(ctx: DeployContext, stable: Deployment): Promise<string> {
   const owned = await ownedReplicaSets(ctx.client, stable, ctx.signal);
-  const current = owned.find((rs: ReplicaSet) => revisionOf(rs) === revisionOf(stable)) ?? owned.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+  const current =
+    owned.find((rs: ReplicaSet) => revisionOf(rs) === revisionOf(stable)) ?? owned.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
   const hash = current?.metadata.labels?.['pod-template-hash'];
   if (!hash) throw new Error(`Deployment "${stable.metadata.name}" has no current ReplicaSet yet; wait for its rollout before a canary.`);
   return hash;
@@ -69,7 +98,12 @@ export async function ensureSplitServices(ctx: DeployContext, target: AlbTarget,
 }
 
 /** Read-modify-write an Ingress with its resourceVersion, retrying when someone else wrote first. */
-async function updateIngress(ctx: DeployContext, name: string, change: (ingress: Ingress) => Ingress | null, signal?: AbortSignal): Promise<void> {
+async function updateIngress(
+  ctx: DeployContext,
+  name: string,
+  change: (ingress: Ingress) => Ingress | null,
+  signal?: AbortSignal,
+): Promise<void> {
   const ref = { ...Kinds.Ingress, namespace: ctx.namespace, name };
   for (let attempt = 1; ; attempt++) {
     const ingress = await ctx.client.getIfExists<Ingress>(ref, signal);

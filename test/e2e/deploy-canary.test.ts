@@ -10,7 +10,20 @@ import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAction } from './harness/run-action';
 import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
-import { admin, APP, baseInputs, canaryPods, createApp, getDeployment, HARNESS_RUN_URL, IMAGE_REPO, STABLE_IMAGE, stableImage, type App, type AppOptions } from './deploy-support';
+import {
+  admin,
+  APP,
+  baseInputs,
+  canaryPods,
+  createApp,
+  getDeployment,
+  HARNESS_RUN_URL,
+  IMAGE_REPO,
+  STABLE_IMAGE,
+  stableImage,
+  type App,
+  type AppOptions,
+} from './deploy-support';
 
 let namespace: TestNamespace | undefined;
 let app: App | undefined;
@@ -52,7 +65,11 @@ describe('release (root action): canary, analysis, promotion', () => {
     expect(Number(run.outputs.revision)).toBe(2);
     expect(await stableImage(ns)).toBe(`${IMAGE_REPO}:1.1.0`);
     const stable = await getDeployment(ns);
-    expect(stable!.metadata.annotations).toMatchObject({ 'flightdeck.dev/run-url': HARNESS_RUN_URL, 'flightdeck.dev/git-sha': '0123456789abcdef0123456789abcdef01234567', 'flightdeck.dev/image': `${IMAGE_REPO}:1.1.0` });
+    expect(stable!.metadata.annotations).toMatchObject({
+      'flightdeck.dev/run-url': HARNESS_RUN_URL,
+      'flightdeck.dev/git-sha': '0123456789abcdef0123456789abcdef01234567',
+      'flightdeck.dev/image': `${IMAGE_REPO}:1.1.0`,
+    });
     await expectNoCanaryLeft(ns);
     // 10% asked of 4 stable pods: 1 canary pod is 1 of 5, and the summary says so.
     expect(run.summary).toContain('20% (asked 10%)');
@@ -65,7 +82,10 @@ describe('release (root action): canary, analysis, promotion', () => {
 
   it('1b. canary-deploy leaves a passing canary for rolling-promote, which promotes it', async () => {
     const { namespace: ns, workspace } = await setUp('deploy-stages');
-    const canary = await runAction('canary-deploy', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:1.2.0`, { steps: '10,50' }) });
+    const canary = await runAction('canary-deploy', {
+      cwd: workspace,
+      inputs: baseInputs(app!, `${IMAGE_REPO}:1.2.0`, { steps: '10,50' }),
+    });
     expect(canary.exitCode, canary.stdout).toBe(0);
     expect(canary.outputs).toMatchObject({ result: 'passed', canary: `${APP}-canary`, 'traffic-percent': '50' });
     expect((await canaryPods(ns)).length).toBe(4);
@@ -73,9 +93,17 @@ describe('release (root action): canary, analysis, promotion', () => {
     expect(canary.post?.exitCode).toBe(0);
     expect(await getDeployment(ns, `${APP}-canary`)).toBeDefined();
 
-    const promote = await runAction('rolling-promote', { cwd: workspace, inputs: { kubeconfig: baseInputs(app!, '').kubeconfig!, namespace: ns, deployment: APP, 'max-surge': '2', 'max-unavailable': '0' } });
+    const promote = await runAction('rolling-promote', {
+      cwd: workspace,
+      inputs: { kubeconfig: baseInputs(app!, '').kubeconfig!, namespace: ns, deployment: APP, 'max-surge': '2', 'max-unavailable': '0' },
+    });
     expect(promote.exitCode, promote.stdout).toBe(0);
-    expect(promote.outputs).toMatchObject({ result: 'promoted', 'previous-image': STABLE_IMAGE, image: `${IMAGE_REPO}:1.2.0`, revision: '2' });
+    expect(promote.outputs).toMatchObject({
+      result: 'promoted',
+      'previous-image': STABLE_IMAGE,
+      image: `${IMAGE_REPO}:1.2.0`,
+      revision: '2',
+    });
     await expectNoCanaryLeft(ns);
   });
 });
@@ -88,10 +116,15 @@ describe('release: a failing canary is rolled back', () => {
   ])('%s (%s)', async (_name, suffix, reason) => {
     const { namespace: ns, workspace } = await setUp(`deploy-fault${suffix}`);
     const started = Date.now();
-    const run = await runAction('release', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:1.3.0${suffix}`, { 'ready-timeout': '8s' }) });
+    const run = await runAction('release', {
+      cwd: workspace,
+      inputs: baseInputs(app!, `${IMAGE_REPO}:1.3.0${suffix}`, { 'ready-timeout': '8s' }),
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('failed');
-    expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(/Canary analysis failed, so the canary was removed and traffic restored/);
+    expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /Canary analysis failed, so the canary was removed and traffic restored/,
+    );
     expect(run.summary).toMatch(reason);
     expect(await stableImage(ns)).toBe(STABLE_IMAGE);
     await expectNoCanaryLeft(ns);
@@ -110,7 +143,10 @@ describe('release: a failing canary is rolled back', () => {
     try {
       const { namespace: ns, workspace } = await setUp('deploy-http');
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
-      const run = await runAction('release', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:1.4.0`, { 'http-url': url, 'http-requests': '10', 'http-success-rate': '90' }) });
+      const run = await runAction('release', {
+        cwd: workspace,
+        inputs: baseInputs(app!, `${IMAGE_REPO}:1.4.0`, { 'http-url': url, 'http-requests': '10', 'http-success-rate': '90' }),
+      });
       expect(run.exitCode).toBe(1);
       expect(run.outputs.result).toBe('failed');
       expect(requests).toBeGreaterThanOrEqual(10);
@@ -129,9 +165,25 @@ describe('release: a failing canary is rolled back', () => {
     const { namespace: ns, workspace } = await setUp('deploy-alarm');
     const cloudwatch = new CloudWatchClient({ region: 'us-east-1' });
     const alarm = `${ns}-5xx`;
-    await cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: alarm, MetricName: 'HTTPCode_Target_5XX_Count', Namespace: 'AWS/ApplicationELB', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' }));
-    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'Threshold Crossed: 42 5xx in 1 minute' }));
-    const run = await runAction('release', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:1.5.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }) });
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarm,
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Namespace: 'AWS/ApplicationELB',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    await cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'Threshold Crossed: 42 5xx in 1 minute' }),
+    );
+    const run = await runAction('release', {
+      cwd: workspace,
+      inputs: baseInputs(app!, `${IMAGE_REPO}:1.5.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }),
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('failed');
     expect(run.summary).toContain(`cloudwatch | ${alarm} | ALARM`);
@@ -142,7 +194,10 @@ describe('release: a failing canary is rolled back', () => {
 
   it('6b. an alarm that does not exist fails the canary, as CodeDeploy does', async () => {
     const { workspace } = await setUp('deploy-noalarm');
-    const run = await runAction('release', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:1.5.1`, { 'cloudwatch-alarms': 'no-such-alarm-anywhere', 'aws-region': 'us-east-1' }) });
+    const run = await runAction('release', {
+      cwd: workspace,
+      inputs: baseInputs(app!, `${IMAGE_REPO}:1.5.1`, { 'cloudwatch-alarms': 'no-such-alarm-anywhere', 'aws-region': 'us-east-1' }),
+    });
     expect(run.exitCode).toBe(1);
     expect(run.summary).toMatch(/no-such-alarm-anywhere \| missing/);
   });

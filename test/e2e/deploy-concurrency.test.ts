@@ -8,7 +8,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runAction, startAction } from './harness/run-action';
 import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
 import { startAwsFaultProxy } from '../stack/aws-fault-proxy';
-import { admin, APP, baseInputs, canaryPods, createApp, getDeployment, HARNESS_RUN_URL, IMAGE_REPO, sleep, STABLE_IMAGE, stableImage, type App, type AppOptions } from './deploy-support';
+import {
+  admin,
+  APP,
+  baseInputs,
+  canaryPods,
+  createApp,
+  getDeployment,
+  HARNESS_RUN_URL,
+  IMAGE_REPO,
+  sleep,
+  STABLE_IMAGE,
+  stableImage,
+  type App,
+  type AppOptions,
+} from './deploy-support';
 
 let namespace: TestNamespace | undefined;
 let app: App | undefined;
@@ -50,7 +64,11 @@ describe('concurrency and cancellation', () => {
     await waitForLog(() => log, 'Deploy lock "flightdeck-web" acquired');
     const before = await getDeployment(ns, `${APP}-canary`);
 
-    const second = await runAction('release', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:4.0.1`), env: { GITHUB_RUN_ID: '5151' } });
+    const second = await runAction('release', {
+      cwd: workspace,
+      inputs: baseInputs(app!, `${IMAGE_REPO}:4.0.1`),
+      env: { GITHUB_RUN_ID: '5151' },
+    });
     expect(second.exitCode).toBe(1);
     expect(second.outputs.result).toBe('failed');
     const error = second.annotations.find((a) => a.level === 'error')?.message ?? '';
@@ -66,14 +84,21 @@ describe('concurrency and cancellation', () => {
 
   it('10. a cancel mid-canary (SIGINT) leaves no canary and restores the ALB traffic', async () => {
     const { namespace: ns, workspace } = await setUp('deploy-cancel', { ingress: true });
-    const originalIngress = await admin().get<{ metadata: { annotations: Record<string, string> }; spec: unknown }>(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`);
-    const step = startAction('release', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:5.0.0`, { traffic: 'alb', steps: '25,50', 'bake-time': '60s' }) });
+    const originalIngress = await admin().get<{ metadata: { annotations: Record<string, string> }; spec: unknown }>(
+      `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`,
+    );
+    const step = startAction('release', {
+      cwd: workspace,
+      inputs: baseInputs(app!, `${IMAGE_REPO}:5.0.0`, { traffic: 'alb', steps: '25,50', 'bake-time': '60s' }),
+    });
     let log = '';
     step.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     await waitForLog(() => log, /Step 1: .* of traffic; baking/);
 
     // Mid-canary: the ingress is weighted 75/25 over the two split Services.
-    const weighted = await admin().get<{ metadata: { annotations: Record<string, string> } }>(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`);
+    const weighted = await admin().get<{ metadata: { annotations: Record<string, string> } }>(
+      `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`,
+    );
     const action = JSON.parse(weighted.metadata.annotations['alb.ingress.kubernetes.io/actions.web-weighted']!);
     expect(action.forwardConfig.targetGroups).toEqual([
       { serviceName: 'web-stable', servicePort: '80', weight: 75 },
@@ -94,7 +119,9 @@ describe('concurrency and cancellation', () => {
 
     expect(await getDeployment(ns, `${APP}-canary`)).toBeUndefined();
     expect((await canaryPods(ns)).filter((p) => !p.metadata.deletionTimestamp)).toEqual([]);
-    const restored = await admin().get<{ metadata: { annotations: Record<string, string> }; spec: unknown }>(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`);
+    const restored = await admin().get<{ metadata: { annotations: Record<string, string> }; spec: unknown }>(
+      `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`,
+    );
     expect(restored.spec).toEqual(originalIngress.spec);
     expect(restored.metadata.annotations).toEqual(originalIngress.metadata.annotations);
     const services = await admin().get<{ items: { metadata: { name: string } }[] }>(`/api/v1/namespaces/${ns}/services`);
@@ -106,11 +133,26 @@ describe('concurrency and cancellation', () => {
     const { namespace: ns, workspace } = await setUp('deploy-throttle');
     const alarm = `${ns}-latency`;
     await new CloudWatchClient({ region: 'us-east-1' }).send(
-      new PutMetricAlarmCommand({ AlarmName: alarm, MetricName: 'TargetResponseTime', Namespace: 'AWS/ApplicationELB', Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }),
+      new PutMetricAlarmCommand({
+        AlarmName: alarm,
+        MetricName: 'TargetResponseTime',
+        Namespace: 'AWS/ApplicationELB',
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
     );
-    const proxy = await startAwsFaultProxy({ rules: [{ operation: 'DescribeAlarms', times: 3, error: { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 } }] });
+    const proxy = await startAwsFaultProxy({
+      rules: [{ operation: 'DescribeAlarms', times: 3, error: { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 } }],
+    });
     try {
-      const run = await runAction('release', { cwd: workspace, env: { AWS_ENDPOINT_URL: proxy.url }, inputs: baseInputs(app!, `${IMAGE_REPO}:6.0.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }) });
+      const run = await runAction('release', {
+        cwd: workspace,
+        env: { AWS_ENDPOINT_URL: proxy.url },
+        inputs: baseInputs(app!, `${IMAGE_REPO}:6.0.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }),
+      });
       expect(run.exitCode, run.stdout).toBe(0);
       expect(run.outputs.result).toBe('promoted');
       const calls = proxy.calls.filter((c) => c.operation === 'DescribeAlarms');

@@ -49,14 +49,24 @@ const CASES: [string, string, Record<string, string | undefined>, RegExp][] = [
   ['an image not in the manifests', 'images', { images: 'other.local/api:1.0.0' }, /no container in the manifests uses "other.local\/api"/],
   ['a deployment not in the manifests', 'deployment', { deployment: 'api' }, /names "api", but the manifests define "web"/],
   ['both kubeconfig and cluster-name', 'cluster-name', { 'cluster-name': 'prod' }, /not both/],
-  ['a kubeconfig that does not exist', 'kubeconfig', { kubeconfig: '/nonexistent/kubeconfig' }, /neither kubeconfig YAML nor a readable file/],
+  [
+    'a kubeconfig that does not exist',
+    'kubeconfig',
+    { kubeconfig: '/nonexistent/kubeconfig' },
+    /neither kubeconfig YAML nor a readable file/,
+  ],
   ['a negative bake time', 'bake-time', { 'bake-time': '-30s' }, /non-negative duration/],
   ['a negative ready timeout', 'ready-timeout', { 'ready-timeout': '-5m' }, /non-negative duration/],
   ['a negative rollout timeout', 'rollout-timeout', { 'rollout-timeout': '-1h' }, /non-negative duration/],
   ['a bad URL', 'http-url', { 'http-url': 'localhost:8080/health' }, /http:\/\/ or https/],
   ['a success rate over 100', 'http-success-rate', { 'http-url': 'http://127.0.0.1:1/', 'http-success-rate': '150' }, /from 0 to 100/],
   ['maxSurge and maxUnavailable both 0', 'max-unavailable', { 'max-surge': '0', 'max-unavailable': '0' }, /cannot both be 0/],
-  ['half a Prometheus check', 'prometheus-query', { 'prometheus-url': 'http://127.0.0.1:9090', 'prometheus-max': '0.01' }, /required when any Prometheus input is set/],
+  [
+    'half a Prometheus check',
+    'prometheus-query',
+    { 'prometheus-url': 'http://127.0.0.1:9090', 'prometheus-max': '0.01' },
+    /required when any Prometheus input is set/,
+  ],
   ['a bad namespace', 'namespace', { namespace: 'Not_A_Namespace' }, /namespace name/],
   ['ALB mode without an Ingress', 'ingress', { traffic: 'alb' }, /needs an Ingress that routes to Service "web"/],
 ];
@@ -94,7 +104,17 @@ async function fakeEks(status: string): Promise<{ url: string; tokens: string[];
     res.setHeader('content-type', 'application/json');
     const cluster = /^\/clusters\/([^/?]+)/.exec(req.url ?? '');
     if (cluster) {
-      res.end(JSON.stringify({ cluster: { name: decodeURIComponent(cluster[1]!), status, endpoint: `${base}/k8s`, certificateAuthority: { data: Buffer.from('not used over http').toString('base64') }, version: '1.34' } }));
+      res.end(
+        JSON.stringify({
+          cluster: {
+            name: decodeURIComponent(cluster[1]!),
+            status,
+            endpoint: `${base}/k8s`,
+            certificateAuthority: { data: Buffer.from('not used over http').toString('base64') },
+            version: '1.34',
+          },
+        }),
+      );
       return;
     }
     tokens.push((req.headers.authorization ?? '').replace(/^Bearer /, ''));
@@ -109,7 +129,11 @@ async function fakeEks(status: string): Promise<{ url: string; tokens: string[];
 describe('EKS cluster access', () => {
   it('refuses an unknown cluster (moto DescribeCluster), changing nothing', async () => {
     const before = await snapshot(namespace.name);
-    const run = await runAction('canary-deploy', { cwd: app.workspace, inputs: { ...baseInputs(app, GOOD), kubeconfig: '', 'cluster-name': 'no-such-cluster', 'aws-region': 'us-east-1' }, post: false });
+    const run = await runAction('canary-deploy', {
+      cwd: app.workspace,
+      inputs: { ...baseInputs(app, GOOD), kubeconfig: '', 'cluster-name': 'no-such-cluster', 'aws-region': 'us-east-1' },
+      post: false,
+    });
     expect(run.exitCode).toBe(1);
     expect(run.annotations[0]?.message).toMatch(/Input "cluster-name": no EKS cluster named "no-such-cluster" in region us-east-1/);
     expect(await snapshot(namespace.name)).toEqual(before);
@@ -119,7 +143,12 @@ describe('EKS cluster access', () => {
     const eks = await fakeEks('CREATING');
     try {
       const before = await snapshot(namespace.name);
-      const run = await runAction('canary-deploy', { cwd: app.workspace, env: { AWS_ENDPOINT_URL: eks.url }, inputs: { ...baseInputs(app, GOOD), kubeconfig: '', 'cluster-name': 'prod', 'aws-region': 'us-east-1' }, post: false });
+      const run = await runAction('canary-deploy', {
+        cwd: app.workspace,
+        env: { AWS_ENDPOINT_URL: eks.url },
+        inputs: { ...baseInputs(app, GOOD), kubeconfig: '', 'cluster-name': 'prod', 'aws-region': 'us-east-1' },
+        post: false,
+      });
       expect(run.exitCode).toBe(1);
       expect(run.annotations[0]?.message).toMatch(/EKS cluster "prod" is CREATING: it is still being created/);
       expect(eks.tokens).toEqual([]);
@@ -132,7 +161,10 @@ describe('EKS cluster access', () => {
   it('sends an ACTIVE cluster a bearer token that aws-iam-authenticator accepts for that cluster only', async () => {
     const eks = await fakeEks('ACTIVE');
     try {
-      const run = await runAction('rollback', { env: { AWS_ENDPOINT_URL: eks.url, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' }, inputs: { 'cluster-name': 'prod', 'aws-region': 'us-east-1', namespace: namespace.name, deployment: 'web' } });
+      const run = await runAction('rollback', {
+        env: { AWS_ENDPOINT_URL: eks.url, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+        inputs: { 'cluster-name': 'prod', 'aws-region': 'us-east-1', namespace: namespace.name, deployment: 'web' },
+      });
       expect(run.exitCode).toBe(1);
       expect(run.annotations[0]?.message).toMatch(/Unauthorized/);
       expect(eks.tokens.length).toBeGreaterThan(0);

@@ -11,7 +11,20 @@ import { deriveCanary } from '../../packages/deploy/canary-object';
 import type { Deployment } from '../../packages/kube/types';
 import { REPO_ROOT, startAction } from './harness/run-action';
 import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
-import { admin, APP, canaryPods, createApp, getDeployment, HARNESS_RUN_URL, IMAGE_REPO, sleep, STABLE_IMAGE, stableImage, type App, type AppOptions } from './deploy-support';
+import {
+  admin,
+  APP,
+  canaryPods,
+  createApp,
+  getDeployment,
+  HARNESS_RUN_URL,
+  IMAGE_REPO,
+  sleep,
+  STABLE_IMAGE,
+  stableImage,
+  type App,
+  type AppOptions,
+} from './deploy-support';
 import { deployerKubeconfigPath } from '../stack/kube-http';
 
 let namespace: TestNamespace | undefined;
@@ -59,7 +72,9 @@ describe('rolling-promote', () => {
     expect(run.outputs.image).toBe(STABLE_IMAGE);
     // Revision 1 (stable) → 2 (the stalled promote) → 3 (revision 1's template back).
     expect(run.outputs.revision).toBe('3');
-    expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(/Promotion failed: the rollout of "web" failed \(ProgressDeadlineExceeded/);
+    expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /Promotion failed: the rollout of "web" failed \(ProgressDeadlineExceeded/,
+    );
     expect(run.summary).toMatch(/Undone to revision 1's template/);
     expect(await stableImage(ns)).toBe(STABLE_IMAGE);
     expect(await getDeployment(ns, `${APP}-canary`)).toBeUndefined();

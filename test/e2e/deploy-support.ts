@@ -63,7 +63,11 @@ export function ingressManifest(namespace: string) {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: { name: APP, namespace, annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing', 'alb.ingress.kubernetes.io/target-type': 'ip' } },
+    metadata: {
+      name: APP,
+      namespace,
+      annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing', 'alb.ingress.kubernetes.io/target-type': 'ip' },
+    },
     spec: {
       ingressClassName: 'alb',
       rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: APP, port: { number: 80 } } } }] } }],
@@ -88,17 +92,25 @@ export async function createApp(namespace: string, options: AppOptions = {}): Pr
   if (options.ingress) await kube.post(`/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses`, ingressManifest(namespace));
   const replicas = options.replicas ?? 4;
   const watcher = await watchDeployment({ namespace, name: APP });
-  await watcher.waitFor((o) => o.observedGeneration >= o.generation && o.availableReplicas === replicas && o.updatedReplicas === replicas && o.replicas === replicas, {
-    timeoutMs: 60_000,
-    what: 'the stable app fully available',
-  });
+  await watcher.waitFor(
+    (o) =>
+      o.observedGeneration >= o.generation && o.availableReplicas === replicas && o.updatedReplicas === replicas && o.replicas === replicas,
+    {
+      timeoutMs: 60_000,
+      what: 'the stable app fully available',
+    },
+  );
   const workspace = mkdtempSync(join(tmpdir(), 'fd-deploy-ws-'));
   writeManifests(workspace, namespace, options);
   return { namespace, workspace, watcher, floor: replicas - (options.maxUnavailable ?? 0) };
 }
 
 export function writeManifests(workspace: string, namespace: string, options: AppOptions = {}): void {
-  const docs = [deploymentManifest(namespace, STABLE_IMAGE, options), serviceManifest(namespace), ...(options.ingress ? [ingressManifest(namespace)] : [])];
+  const docs = [
+    deploymentManifest(namespace, STABLE_IMAGE, options),
+    serviceManifest(namespace),
+    ...(options.ingress ? [ingressManifest(namespace)] : []),
+  ];
   // Written without the namespace, as most repositories keep them; the action's "namespace" input places them.
   for (const doc of docs) delete (doc.metadata as { namespace?: string }).namespace;
   writeFileSync(join(workspace, 'app.yaml'), docs.map((d) => stringify(d)).join('---\n'));
@@ -119,7 +131,16 @@ export function baseInputs(app: App, image: string, extra: Record<string, string
   };
 }
 
-export async function getDeployment(namespace: string, name = APP): Promise<{ metadata: { resourceVersion: string; annotations?: Record<string, string> }; spec: { template: { spec: { containers: { image: string }[] } } } } | undefined> {
+export async function getDeployment(
+  namespace: string,
+  name = APP,
+): Promise<
+  | {
+      metadata: { resourceVersion: string; annotations?: Record<string, string> };
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    }
+  | undefined
+> {
   try {
     return await admin().get(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
   } catch (error) {
