@@ -10,8 +10,7 @@ stack_init_dirs
 read -r -a components <<<"${STACK_COMPONENTS:-${STACK_ALL_COMPONENTS[*]}}"
 validate_component_names "${components[@]}"
 
-exec 9>"$STACK_DIR/.lock"
-flock -w 900 9 || die "another scripts/stack/up.sh or down.sh holds $STACK_DIR/.lock"
+take_stack_lock
 
 # The env file describes a running stack; it goes first so nothing reuses it.
 rm -f "$STACK_ENV_FILE"

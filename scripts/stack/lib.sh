@@ -109,13 +109,15 @@ proc_running() {
 
 # Starts "$@" as a daemon in its own session, output to logs/<name>.log,
 # and records its pid. The caller waits for it to become healthy.
+# The daemon must not inherit the lock descriptor of up.sh, or it would hold
+# the stack lock for its whole life and block every later up.sh and down.sh.
 start_daemon() {
   local name="$1"
   shift
   local logfile="$STACK_LOG_DIR/$name.log"
   stack_init_dirs
   echo "--- $(date -u +%FT%TZ) starting: $1" >>"$logfile"
-  setsid "$@" </dev/null >>"$logfile" 2>&1 &
+  setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
   echo $! >"$(pid_file "$name")"
   log "started $name (pid $!), log: ${logfile#"$REPO_ROOT"/}"
 }
@@ -146,6 +148,13 @@ rss_mib() {
   local kb
   kb="$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ')"
   [[ -n "$kb" ]] && awk -v k="$kb" 'BEGIN { printf "%.0f", k / 1024 }' || echo "-"
+}
+
+# take_stack_lock: serialises up.sh and down.sh (they race for ports and pid
+# files). Held on descriptor 9 until the script exits; start_daemon closes it.
+take_stack_lock() {
+  exec 9>"$STACK_DIR/.lock"
+  flock -w 900 9 || die "another scripts/stack/up.sh or down.sh has held $STACK_DIR/.lock for 15 minutes; see 'fuser -v $STACK_DIR/.lock'"
 }
 
 # --- waiting -----------------------------------------------------------------

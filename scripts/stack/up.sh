@@ -10,8 +10,7 @@ read -r -a components <<<"${STACK_COMPONENTS:-${STACK_ALL_COMPONENTS[*]}}"
 validate_component_names "${components[@]}"
 
 # Only one up/down at a time: two would race for the same ports and pid files.
-exec 9>"$STACK_DIR/.lock"
-flock -w 900 9 || die "another scripts/stack/up.sh or down.sh holds $STACK_DIR/.lock"
+take_stack_lock
 
 summary=()
 for name in "${components[@]}"; do

@@ -16,7 +16,12 @@ DOCKER_EXTERNAL_MARK="$DOCKER_DATA_DIR/external-engine"
 
 docker_healthy() { docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
 
-docker_server_version() { docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null || echo "-"; }
+docker_server_version() {
+  local version
+  # On a failure the CLI still prints the client half of the template; drop it.
+  version="$(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})' 2>/dev/null)" || version="-"
+  echo "$version"
+}
 
 # The pid of the running engine, from its own pid file.
 engine_pid() { tr -dc '0-9' </var/run/docker.pid 2>/dev/null || true; }
@@ -88,7 +93,7 @@ docker_status() {
   if proc_running dockerd dockerd; then
     owner="stack"
     pid="$(read_pid dockerd)"
-  elif [[ -n "$(engine_pid)" ]]; then
+  elif pid_alive "$(engine_pid)"; then
     owner="external"
     pid="$(engine_pid)"
   fi
