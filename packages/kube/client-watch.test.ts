@@ -1,44 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeFakeApiservers, fakeApiserver, json } from '../../test/support/fake-apiserver';
 import { ConfigurationError } from '../core/errors';
-import { KubeClient } from './client';
 import { isNotFound, KubeApiError, KubePermissionError } from './errors';
 import { Kinds } from './resources';
 import type { Deployment } from './types';
 import { parseWatchStream, watchObjects, type WatchEvent } from './watch';
 
-type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => void;
-
-/** A local stand-in for the apiserver: each test scripts its answers. */
-async function fakeApiserver(handler: Handler): Promise<{ client: KubeClient; server: Server; seen: URL[] }> {
-  const seen: URL[] = [];
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    seen.push(url);
-    handler(request, response, url);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = new KubeClient({ server: `http://127.0.0.1:${port}`, token: () => 'secret-token', retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 } });
-  servers.push({ server, client });
-  return { client, server, seen };
-}
-
-const servers: { server: Server; client: KubeClient }[] = [];
-afterEach(async () => {
-  for (const { server, client } of servers.splice(0)) {
-    client.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-const json = (response: ServerResponse, status: number, body: unknown) => {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-};
+afterEach(closeFakeApiservers);
 
 const deployment = (rv: string, available: number): Deployment => ({
   metadata: { name: 'web', namespace: 'shop', resourceVersion: rv, generation: 1 },

@@ -272,12 +272,14 @@ export class KubeClient {
   /** One JSON request with retries; throws KubeApiError / KubePermissionError on non-2xx. */
   async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    let forceRefresh = false;
+    let refreshToken = false;
+    let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       options.signal?.throwIfAborted();
       let response: RawResponse;
       try {
-        response = await this.send(method, path, options, body, forceRefresh);
+        response = await this.send(method, path, options, body, refreshToken);
+        refreshToken = false;
       } catch (error) {
         if (options.signal?.aborted) throw error;
         const code = (error as NodeJS.ErrnoException).code ?? '';
@@ -291,8 +293,9 @@ export class KubeClient {
       if (response.status >= 200 && response.status < 300) {
         return (response.body === '' ? undefined : JSON.parse(response.body)) as T;
       }
-      if (response.status === 401 && this.options.token && !forceRefresh) {
-        forceRefresh = true;
+      // An expired token (EKS tokens live 15 minutes): mint a new one once, then believe the 401.
+      if (response.status === 401 && this.options.token && !refreshed) {
+        refreshToken = refreshed = true;
         continue;
       }
       const retryable = response.status === 429 || (response.status >= 500 && options.idempotent);

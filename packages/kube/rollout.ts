@@ -144,6 +144,7 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
       }
     }
   } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
     // Past the deadline, whatever was in flight (an aborted request) is reported as the timeout below.
     if (error instanceof RolloutFailedError || !timeout.aborted) throw error;
   } finally {
@@ -151,7 +152,7 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
   }
   if (options.signal?.aborted) throw options.signal.reason;
   throw new RolloutFailedError(
-    `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for deployment "${name}" to roll out; last status: ${progress.at(-1) ?? 'never read'}`,
+    `timed out after ${Number((options.timeoutMs / 1000).toFixed(1))}s waiting for deployment "${name}" to roll out; last status: ${progress.at(-1) ?? 'never read'}`,
     'Timeout',
     last,
     elapsed(),

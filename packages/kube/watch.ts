@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { sleep, type KubeClient } from './client';
-import { errorFromResponse, isGone, KubePermissionError } from './errors';
+import { errorFromResponse, isGone, kubeStatusOf } from './errors';
 import type { ResourceRef } from './resources';
 import type { KubeObject, KubeStatus } from './types';
 
@@ -81,14 +81,20 @@ export async function* watchObjects<T extends KubeObject>(client: KubeClient, re
     options.onListed?.([...known.values()]);
   };
 
+  let needsList = resourceVersion === undefined;
+  let listReason: string | undefined;
   try {
-    if (resourceVersion === undefined) yield* relist();
     for (;;) {
       if (signal?.aborted) return;
       let endReason = 'closed by server';
-      let gone = false;
       let stream: Readable | undefined;
       try {
+        if (needsList) {
+          yield* relist();
+          needsList = false;
+          if (listReason) options.onReconnect?.({ reason: listReason, resourceVersion: resourceVersion ?? '', relisted: true });
+          listReason = undefined;
+        }
         stream = await client.stream(
           path,
           {
@@ -106,10 +112,6 @@ export async function* watchObjects<T extends KubeObject>(client: KubeClient, re
           failures = 0;
           if (raw.type === 'ERROR') {
             const status = raw.object as KubeStatus;
-            if (status.code === 410) {
-              gone = true;
-              break;
-            }
             throw errorFromResponse(status.code ?? 500, status, '', context);
           }
           const object = raw.object as T;
@@ -122,29 +124,39 @@ export async function* watchObjects<T extends KubeObject>(client: KubeClient, re
         }
       } catch (error) {
         if (signal?.aborted) return;
-        if (error instanceof KubePermissionError) throw error;
-        if (isGone(error)) gone = true;
-        else {
-          failures++;
-          if (failures > (options.maxReconnectFailures ?? 60)) throw error;
-          endReason = (error as Error).message;
-          // Quick first retries: the point of resuming is to notice changes soon after the apiserver is back.
-          await sleep(Math.min(2000, 100 * 2 ** Math.min(failures, 5)), signal).catch(() => undefined);
-          if (signal?.aborted) return;
+        if (isGone(error)) {
+          needsList = true;
+          listReason = '410 Gone';
+          continue;
         }
+        if (!isTransient(error)) throw error;
+        failures++;
+        if (failures > (options.maxReconnectFailures ?? 60)) throw error;
+        endReason = (error as Error).message;
+        // Quick first retries: the point of resuming is to notice changes soon after the apiserver is back.
+        await sleep(Math.min(2000, 100 * 2 ** Math.min(failures, 5)), signal).catch(() => undefined);
+        if (signal?.aborted) return;
       } finally {
         stream?.destroy();
       }
-      if (gone) {
-        yield* relist();
-        options.onReconnect?.({ reason: '410 Gone', resourceVersion: resourceVersion ?? '', relisted: true });
-      } else {
-        options.onReconnect?.({ reason: endReason, resourceVersion: resourceVersion ?? '', relisted: false });
-      }
+      if (!needsList) options.onReconnect?.({ reason: endReason, resourceVersion: resourceVersion ?? '', relisted: false });
     }
   } finally {
     known.clear();
   }
+}
+
+/**
+ * Worth reconnecting after: network errors (refused, reset, premature close),
+ * 429/5xx, and a line cut mid-JSON. Anything else (403, a bug, an error thrown
+ * by onListed) ends the watch.
+ */
+function isTransient(error: unknown): boolean {
+  const status = kubeStatusOf(error);
+  if (status !== undefined) return status === 429 || status >= 500;
+  if (error instanceof SyntaxError) return true;
+  const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' && /^(E[A-Z]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_.*)$/.test(code);
 }
 
 function objectKey(object: KubeObject): string {
