@@ -21,6 +21,11 @@
  *              The deployer Role needs leases: get, create, update, delete.
  * - Watch:     watchObjects(client, ref, { name?, labelSelector?, signal }) → async iterator of { type, object }.
  * - Kubeconfig files: writeKubeconfigFile(contents) → path (0600, RUNNER_TEMP); removeKubeconfigFile(path) in post.
+ * - Manifests are in packages/manifests (committed): loadManifests, requireDeployments, substituteImages
+ *   (containers + initContainers of all workload kinds, digest pinning, unknown image → ConfigurationError),
+ *   applyNamespace (a manifest naming another namespace → ConfigurationError). Errors name file:line.
+ * - Watch reconnects: transient errors (refused/reset/5xx/429) are retried for ~2 minutes, 410 Gone re-lists;
+ *   403 and other errors end the watch. waitForRollout rides out an apiserver restart this way.
  */
 export * from './types';
 export * from './errors';
