@@ -14,11 +14,10 @@ from cfn_model import TEMPLATE_DIR
 CHECKOV = Path(sys.executable).with_name("checkov")
 
 
-@pytest.fixture(scope="module")
-def checkov_results(report_section):
+def run_checkov(directory: Path) -> tuple[dict, dict]:
     # --skip-download: no call to the vendor's platform; the checks ship in the package.
     result = subprocess.run(
-        [str(CHECKOV), "--directory", str(TEMPLATE_DIR), "--framework", "cloudformation",
+        [str(CHECKOV), "--directory", str(directory), "--framework", "cloudformation",
          "--skip-download", "--output", "json"],
         capture_output=True, text=True, timeout=600,
     )
@@ -26,8 +25,12 @@ def checkov_results(report_section):
         pytest.fail(f"checkov gave no JSON report (exit {result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
     report = json.loads(result.stdout)
     report = report[0] if isinstance(report, list) else report
-    results = report["results"]
-    summary = report["summary"]
+    return report["results"], report["summary"]
+
+
+@pytest.fixture(scope="module")
+def checkov_results(report_section):
+    results, summary = run_checkov(TEMPLATE_DIR)
     lines = [f"passed {summary['passed']}, failed {summary['failed']}, skipped {summary['skipped']} "
              f"over {summary['resource_count']} resources (checkov {summary['checkov_version']})"]
     for check in results["failed_checks"]:
@@ -58,3 +61,19 @@ def test_every_checkov_skip_gives_a_reason(checkov_results):
     results, _ = checkov_results
     unexplained = [f"{c['check_id']} {c['resource']}" for c in results["skipped_checks"] if len(_reason(c)) < 20]
     assert unexplained == [], f"skips without a real reason: {unexplained}"
+
+
+def test_checkov_reports_a_failing_template(tmp_path):
+    (tmp_path / "open.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Resources:\n"
+        "  Open:\n"
+        "    Type: AWS::EC2::SecurityGroup\n"
+        "    Properties:\n"
+        "      GroupDescription: ssh from anywhere\n"
+        "      SecurityGroupIngress:\n"
+        "        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0 }\n"
+    )
+    results, summary = run_checkov(tmp_path)
+    assert "CKV_AWS_24" in {c["check_id"] for c in results["failed_checks"]}
+    assert summary["failed"] >= 1
