@@ -48,4 +48,5 @@ export { undoRollout, ownedReplicaSets, pickRevision, templateWithoutHash, NoPre
 export { setDeploymentImages, imagePatch, imagesOf, type SetImagesOptions } from './set-image';
 export { DeployLock, DeployLockHeldError, releaseDeployLock, leaseName, isLeaseExpired, type DeployLockOptions } from './lease';
 export { loadKubeconfig, parseKubeconfig, buildKubeconfig, writeKubeconfigFile, removeKubeconfigFile, type KubeconfigCredentials, type KubeconfigOptions } from './kubeconfig';
+export { applyObjects, type ApplyObjectsOptions } from './apply';
 export { connectCluster, checkClusterAccessInput, clientOptionsFromKubeconfig, type ClusterAccessInput, type ClusterConnection } from './cluster';
