@@ -25,7 +25,9 @@ describe('chooseBuilder', () => {
   });
 
   it('refuses what only buildx can do when it is missing', async () => {
-    await expect(chooseBuilder({ ...base, platforms: ['linux/amd64', 'linux/arm64'] }, withoutBuildx)).rejects.toMatchObject({ input: 'platforms' });
+    await expect(chooseBuilder({ ...base, platforms: ['linux/amd64', 'linux/arm64'] }, withoutBuildx)).rejects.toMatchObject({
+      input: 'platforms',
+    });
     await expect(chooseBuilder({ ...base, cacheType: 'gha' }, withoutBuildx)).rejects.toMatchObject({ input: 'cache-type' });
     expect(await chooseBuilder({ ...base, cacheType: 'gha', platforms: ['linux/amd64', 'linux/arm64'] }, withBuildx)).toBe('buildx');
   });

@@ -25,12 +25,22 @@ export async function chooseBuilder(inputs: Inputs, detect = buildxAvailable): P
 
 function checkClassicSupport(inputs: Inputs): void {
   if (inputs.platforms.length > 1) {
-    throw invalidInput(INPUT.platforms, inputs.platforms.join(','), 'The classic docker builder builds one platform; install buildx (docker/setup-buildx-action) for several.');
+    throw invalidInput(
+      INPUT.platforms,
+      inputs.platforms.join(','),
+      'The classic docker builder builds one platform; install buildx (docker/setup-buildx-action) for several.',
+    );
   }
   if (inputs.cacheType === 'gha') {
-    throw invalidInput(INPUT.cacheType, inputs.cacheType, 'The "gha" cache needs buildx, which is not installed; install it with docker/setup-buildx-action or use "registry".');
+    throw invalidInput(
+      INPUT.cacheType,
+      inputs.cacheType,
+      'The "gha" cache needs buildx, which is not installed; install it with docker/setup-buildx-action or use "registry".',
+    );
   }
   if (inputs.cacheType === 'inline') {
-    core.notice(`${INPUT.cacheType}: "inline" has no effect with the classic builder (its images already carry their layers); "${INPUT.cacheFrom}" images are used as with "registry".`);
+    core.notice(
+      `${INPUT.cacheType}: "inline" has no effect with the classic builder (its images already carry their layers); "${INPUT.cacheFrom}" images are used as with "registry".`,
+    );
   }
 }

@@ -43,7 +43,9 @@ describe('parseRepositoryName', () => {
   });
 
   it('hints when given a full image reference', () => {
-    expect(caught(() => parseRepositoryName('1.dkr.ecr.us-east-1.amazonaws.com/web:1')).message).toContain('without the registry host, tag or digest');
+    expect(caught(() => parseRepositoryName('1.dkr.ecr.us-east-1.amazonaws.com/web:1')).message).toContain(
+      'without the registry host, tag or digest',
+    );
   });
 });
 

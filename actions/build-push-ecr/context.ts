@@ -1,13 +1,25 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError, invalidInput } from '../../packages/core/errors';
-import { getBoolean, getDuration, getEnum, getList, getOptional, getOptionalNumber, getRequired, getString } from '../../packages/core/inputs';
+import {
+  getBoolean,
+  getDuration,
+  getEnum,
+  getList,
+  getOptional,
+  getOptionalNumber,
+  getRequired,
+  getString,
+} from '../../packages/core/inputs';
 import { resolveRegion } from '../../packages/aws/config';
-import { SEVERITIES, type Severity } from '../../packages/aws/ecr-scan';
+import { SEVERITIES, type Severity } from '../../packages/aws/severity';
 import { CACHE_TYPES, type Builder, type CacheType } from '../../packages/docker/build';
 import { BUILD_ARG_KEY, LABEL_KEY, parseKeyValueLines } from '../../packages/docker/labels';
 import { AUTO_TAG_KINDS, validateTags, type AutoTagKind } from '../../packages/docker/tags';
 import * as core from '@actions/core';
+
+/** Saved by main for the post step: the registry to log out of. */
+export const STATE_REGISTRY = 'registry';
 
 /** Input names, exactly as action.yml declares them. */
 export const INPUT = {
@@ -70,14 +82,16 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   const repository = parseRepositoryName(getRequired(INPUT.repository));
   const context = existingPath(workspace, getString(INPUT.context, '.'), INPUT.context, 'directory');
   const dockerfileInput = getOptional(INPUT.dockerfile);
-  const dockerfile = dockerfileInput
-    ? existingPath(workspace, dockerfileInput, INPUT.dockerfile, 'file')
-    : defaultDockerfile(context);
+  const dockerfile = dockerfileInput ? existingPath(workspace, dockerfileInput, INPUT.dockerfile, 'file') : defaultDockerfile(context);
   const cacheFrom = getList(INPUT.cacheFrom).map((ref) => validateImageRef(INPUT.cacheFrom, ref));
   const push = getBoolean(INPUT.push, true);
   const platforms = getList(INPUT.platforms).map(validatePlatform);
   if (!push && platforms.length > 1) {
-    throw invalidInput(INPUT.platforms, platforms.join(','), 'A multi-platform image cannot be loaded into the local engine; set "push: true" or give one platform.');
+    throw invalidInput(
+      INPUT.platforms,
+      platforms.join(','),
+      'A multi-platform image cannot be loaded into the local engine; set "push: true" or give one platform.',
+    );
   }
   const inputs: Inputs = {
     repository,
@@ -142,7 +156,8 @@ function parseAutoTags(): AutoTagKind[] {
 }
 
 function parseRegistryId(id: string | undefined): string | undefined {
-  if (id !== undefined && !/^\d{12}$/.test(id)) throw invalidInput(INPUT.registryId, id, 'Use the 12-digit AWS account ID that owns the registry.');
+  if (id !== undefined && !/^\d{12}$/.test(id))
+    throw invalidInput(INPUT.registryId, id, 'Use the 12-digit AWS account ID that owns the registry.');
   return id;
 }
 

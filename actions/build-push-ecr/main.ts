@@ -1,125 +1,17 @@
-import * as core from '@actions/core';
-import { relative } from 'node:path';
-import { awsClientOptions } from '../../packages/aws/config';
-import { createEcrClient, ensureRepository, findRepository, getRegistryLogin } from '../../packages/aws/ecr';
-import { findingsAtOrAbove, waitForScan } from '../../packages/aws/ecr-scan';
 import { ConfigurationError } from '../../packages/core/errors';
-import * as docker from '../../packages/docker/docker';
-import { ociLabels, provenanceFromEnv } from '../../packages/docker/labels';
-import { autoTags, gitRefFromEnv, mergeTags } from '../../packages/docker/tags';
-import { chooseBuilder } from './builder';
+import { autoTags, gitRefFromEnv } from '../../packages/docker/tags';
 import { INPUT, getInputs } from './context';
-import { Phases, writeSummary, type BuildReport } from './report';
-
-export const STATE_REGISTRY = 'registry';
-const ACTION_NAME = 'build-push-ecr';
 
 export async function run(): Promise<void> {
   const inputs = getInputs();
   const derived = autoTags(gitRefFromEnv(), inputs.autoTags);
   if (derived.length === 0 && inputs.extraTags.length === 0) {
-    throw new ConfigurationError(`No image tag: "${INPUT.autoTags}" gave none for this git ref and "${INPUT.tags}" is empty. Set "${INPUT.tags}".`, INPUT.tags);
+    throw new ConfigurationError(
+      `No image tag: "${INPUT.autoTags}" gave none for this git ref and "${INPUT.tags}" is empty. Set "${INPUT.tags}".`,
+      INPUT.tags,
+    );
   }
-  const builder = await chooseBuilder(inputs);
-  const phases = new Phases();
-  const ecr = createEcrClient(awsClientOptions(inputs.region, ACTION_NAME));
-
-  const login = await phases.run('Authenticate to ECR', () => getRegistryLogin(ecr, inputs.registryId));
-  const repository = await phases.run('Check the repository', () =>
-    inputs.createRepository
-      ? ensureRepository(ecr, {
-          name: inputs.repository,
-          registryId: inputs.registryId,
-          scanOnPush: inputs.scanOnPush,
-          immutableTags: inputs.immutableTags,
-          keepImages: inputs.lifecycleKeepImages,
-        })
-      : findRepository(ecr, inputs.repository, inputs.registryId),
-  );
-
-  // A moving tag can be written once to an immutable repository, so the second build of a branch would fail.
-  const immutable = repository.tagMutability?.startsWith('IMMUTABLE') ?? false;
-  const droppedTags = immutable ? derived.filter((tag) => tag.moving).map((tag) => tag.name) : [];
-  if (droppedTags.length > 0) core.notice(`Not pushing ${droppedTags.join(', ')}: ${inputs.repository} has immutable tags, and these tags move to newer images.`);
-  const tagNames = mergeTags(derived.filter((tag) => !droppedTags.includes(tag.name)).map((tag) => tag.name), inputs.extraTags);
-  const image = `${login.registry}/${inputs.repository}`;
-  const refs = tagNames.map((tag) => `${image}:${tag}`);
-
-  await phases.run(`Log in to ${login.registry}`, async () => {
-    await docker.login(login.registry, login.username, login.password);
-    core.saveState(STATE_REGISTRY, login.registry);
-  });
-
-  const semver = derived.find((tag) => tag.kind === 'semver');
-  const labels = { ...ociLabels(provenanceFromEnv(semver?.name ?? tagNames[0])), ...inputs.labels };
-  const plan = {
-    context: inputs.context,
-    dockerfile: inputs.dockerfile,
-    tags: refs,
-    labels,
-    buildArgs: inputs.buildArgs,
-    platforms: inputs.platforms,
-    target: inputs.target,
-    cacheType: inputs.cacheType,
-    cacheFrom: inputs.cacheFrom,
-    push: inputs.push,
-  };
-  const built = await phases.run(`Build with ${builder}`, async () => {
-    if (builder === 'classic' && inputs.cacheType !== 'none') for (const ref of inputs.cacheFrom) await docker.pullForCache(ref);
-    return docker.build(builder, plan);
-  });
-
-  let digest = built.digest;
-  if (inputs.push && builder === 'classic') {
-    digest = await phases.run(`Push ${refs.length} tag(s)`, () => pushAll(refs));
-  }
-  const sizeBytes = builder === 'classic' || !inputs.push ? await docker.imageSize(refs[0]!) : undefined;
-
-  core.setOutput('registry', login.registry);
-  core.setOutput('image', image);
-  core.setOutput('digest', digest ?? '');
-  core.setOutput('image-ref', digest ? `${image}@${digest}` : '');
-  core.setOutput('tags', refs.join('\n'));
-  core.setOutput('image-id', built.imageId ?? '');
-
-  const report: BuildReport = {
-    image,
-    builder,
-    dockerfile: relative(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile),
-    pushed: inputs.push,
-    digest,
-    tags: tagNames,
-    droppedTags,
-    sizeBytes,
-    repositoryCreated: repository.created,
-  };
-  try {
-    if (inputs.scanWait && digest) {
-      const scanDigest = digest;
-      await phases.run('Wait for the image scan', async () => {
-        const result = await waitForScan(ecr, { repository: inputs.repository, registryId: inputs.registryId, digest: scanDigest, timeoutMs: inputs.scanTimeoutMs });
-        const counts = Object.entries(result.counts).map(([severity, count]) => `${severity}: ${count}`).join(', ') || 'no findings';
-        report.scan = counts;
-        const blocking = findingsAtOrAbove(result.counts, inputs.scanSeverityThreshold);
-        if (blocking.length > 0) {
-          throw new Error(
-            `The image scan found ${blocking.map(([severity, count]) => `${count} ${severity}`).join(', ')} finding(s), at or above "${INPUT.scanSeverityThreshold}: ${inputs.scanSeverityThreshold}". The image is pushed (${digest}) but this step fails.`,
-          );
-        }
-      });
-    }
-  } finally {
-    await writeSummary(report, phases);
-  }
-}
-
-/** Push every tag; the registry must report one digest for all of them, since they name one image. */
-async function pushAll(refs: string[]): Promise<string> {
-  let digest: string | undefined;
-  for (const ref of refs) {
-    const pushed = await docker.push(ref);
-    if (digest && pushed !== digest) throw new Error(`The registry reported ${pushed} for ${ref} but ${digest} for ${refs[0]}; the tags should name one image.`);
-    digest = pushed;
-  }
-  return digest!;
+  // Loaded only now: the AWS SDK is most of the bundle's start-up time, and bad input needs none of it.
+  const { publish } = await import('./publish');
+  await publish(inputs, derived);
 }

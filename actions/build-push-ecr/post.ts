@@ -1,8 +1,6 @@
 import * as core from '@actions/core';
 import { getBoolean } from '../../packages/core/inputs';
-import { logout } from '../../packages/docker/docker';
-import { INPUT } from './context';
-import { STATE_REGISTRY } from './main';
+import { INPUT, STATE_REGISTRY } from './context';
 
 /** Remove the ECR credentials from the runner's docker config, so a later step or a shared runner cannot reuse them. */
 export async function post(): Promise<void> {
@@ -12,5 +10,6 @@ export async function post(): Promise<void> {
     core.info(`Staying logged in to ${registry} ("${INPUT.skipLogout}: true").`);
     return;
   }
+  const { logout } = await import('../../packages/docker/docker');
   await logout(registry);
 }

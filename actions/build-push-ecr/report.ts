@@ -45,7 +45,8 @@ export async function writeSummary(report: BuildReport, phases: Phases): Promise
     ['Dockerfile', `\`${report.dockerfile}\``],
   ];
   if (report.repositoryCreated) rows.push(['Repository', 'created by this run']);
-  if (report.droppedTags.length > 0) rows.push(['Not pushed', `${report.droppedTags.join(', ')} (moving tags; the repository's tags are immutable)`]);
+  if (report.droppedTags.length > 0)
+    rows.push(['Not pushed', `${report.droppedTags.join(', ')} (moving tags; the repository's tags are immutable)`]);
   if (report.scan) rows.push(['Scan', report.scan]);
   summary.table(['', ''], rows);
   summary.table(

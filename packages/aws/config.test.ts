@@ -37,6 +37,9 @@ describe('awsClientOptions', () => {
   });
 
   it('honours the SDK retry variables', () => {
-    expect(awsClientOptions('us-east-1', 'x', { AWS_RETRY_MODE: 'adaptive', AWS_MAX_ATTEMPTS: '8' })).toMatchObject({ retryMode: 'adaptive', maxAttempts: 8 });
+    expect(awsClientOptions('us-east-1', 'x', { AWS_RETRY_MODE: 'adaptive', AWS_MAX_ATTEMPTS: '8' })).toMatchObject({
+      retryMode: 'adaptive',
+      maxAttempts: 8,
+    });
   });
 });

@@ -28,7 +28,10 @@ export function resolveRegion(input: string | undefined, inputName: string, env:
     );
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new ConfigurationError(`Input "${inputName}" is invalid: got ${JSON.stringify(region)}. Use an AWS region code such as "us-east-1".`, inputName);
+    throw new ConfigurationError(
+      `Input "${inputName}" is invalid: got ${JSON.stringify(region)}. Use an AWS region code such as "us-east-1".`,
+      inputName,
+    );
   }
   return region;
 }

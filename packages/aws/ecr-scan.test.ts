@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ScanNotFoundException } from '@aws-sdk/client-ecr';
-import { findingsAtOrAbove, waitForScan } from './ecr-scan';
+import { waitForScan } from './ecr-scan';
+import { findingsAtOrAbove } from './severity';
 import type { EcrSender } from './ecr';
 
 function scriptedSender(steps: Array<() => unknown>) {

@@ -4,9 +4,7 @@ import { formatDuration } from '../core/inputs';
 import type { EcrSender } from './ecr';
 import { awsErrorCode, explainAwsError } from './errors';
 
-/** ECR's severities, worst first. */
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type { SeverityCounts } from './severity';
 
 export interface ScanRequest {
   repository: string;
@@ -18,7 +16,7 @@ export interface ScanRequest {
 
 export interface ScanResult {
   status: string;
-  counts: Partial<Record<Severity, number>>;
+  counts: SeverityCounts;
 }
 
 /** Scan states after which the counts no longer change (ACTIVE: enhanced scanning has finished its first pass). */
@@ -37,12 +35,20 @@ export async function waitForScan(client: EcrSender, request: ScanRequest, sleep
   for (;;) {
     try {
       const response = await client.send(
-        new DescribeImageScanFindingsCommand({ repositoryName: request.repository, registryId: request.registryId, imageId, maxResults: 1 }),
+        new DescribeImageScanFindingsCommand({
+          repositoryName: request.repository,
+          registryId: request.registryId,
+          imageId,
+          maxResults: 1,
+        }),
       );
       const status = response.imageScanStatus?.status ?? 'UNKNOWN';
-      if (FINISHED.has(status)) return { status, counts: (response.imageScanFindings?.findingSeverityCounts ?? {}) as ScanResult['counts'] };
+      if (FINISHED.has(status))
+        return { status, counts: (response.imageScanFindings?.findingSeverityCounts ?? {}) as ScanResult['counts'] };
       if (UNSCANNABLE.has(status)) {
-        throw new Error(`The ECR scan of ${request.digest} ended as ${status}: ${response.imageScanStatus?.description ?? 'no description'}.`);
+        throw new Error(
+          `The ECR scan of ${request.digest} ended as ${status}: ${response.imageScanStatus?.description ?? 'no description'}.`,
+        );
       }
       core.info(`Scan ${status.toLowerCase()}…`);
     } catch (error) {
@@ -55,7 +61,9 @@ export async function waitForScan(client: EcrSender, request: ScanRequest, sleep
       }
     }
     if (Date.now() >= deadline) {
-      throw new Error(`The ECR scan of ${request.digest} did not finish within ${formatDuration(request.timeoutMs)}. Raise "scan-timeout" or turn "scan-wait" off.`);
+      throw new Error(
+        `The ECR scan of ${request.digest} did not finish within ${formatDuration(request.timeoutMs)}. Raise "scan-timeout" or turn "scan-wait" off.`,
+      );
     }
     await sleep(request.pollMs ?? 5000);
   }
@@ -63,20 +71,18 @@ export async function waitForScan(client: EcrSender, request: ScanRequest, sleep
 
 async function startScan(client: EcrSender, request: ScanRequest): Promise<void> {
   try {
-    await client.send(new StartImageScanCommand({ repositoryName: request.repository, registryId: request.registryId, imageId: { imageDigest: request.digest } }));
+    await client.send(
+      new StartImageScanCommand({
+        repositoryName: request.repository,
+        registryId: request.registryId,
+        imageId: { imageDigest: request.digest },
+      }),
+    );
     core.info('No scan found for the image; started one.');
   } catch (error) {
     // Scan-on-push may have started it meanwhile, or the daily basic-scan quota is used: keep polling either way.
     core.info(`Could not start a scan (${awsErrorCode(error)}); waiting for one to appear.`);
   }
-}
-
-/** The findings at or above the threshold, worst first; empty when the image passes. */
-export function findingsAtOrAbove(counts: ScanResult['counts'], threshold: Severity): Array<[Severity, number]> {
-  const limit = SEVERITIES.indexOf(threshold);
-  return SEVERITIES.slice(0, limit + 1)
-    .map((severity): [Severity, number] => [severity, counts[severity] ?? 0])
-    .filter(([, count]) => count > 0);
 }
 
 function defaultSleep(ms: number): Promise<void> {

@@ -34,7 +34,9 @@ describe('getRegistryLogin', () => {
   it('decodes the token and masks the password before returning', async () => {
     const token = Buffer.from('AWS:s3cr3t-password').toString('base64');
     const { sender, calls } = fakeEcr({
-      [GetAuthorizationTokenCommand.name]: () => ({ authorizationData: [{ authorizationToken: token, proxyEndpoint: 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com' }] }),
+      [GetAuthorizationTokenCommand.name]: () => ({
+        authorizationData: [{ authorizationToken: token, proxyEndpoint: 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com' }],
+      }),
     });
     const login = await getRegistryLogin(sender, '123456789012');
     expect(login).toMatchObject({ registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com', username: 'AWS', password: 's3cr3t-password' });
@@ -45,7 +47,9 @@ describe('getRegistryLogin', () => {
 
   it('refuses a token without a password', async () => {
     const { sender } = fakeEcr({
-      [GetAuthorizationTokenCommand.name]: () => ({ authorizationData: [{ authorizationToken: Buffer.from('nopassword').toString('base64'), proxyEndpoint: 'https://r' }] }),
+      [GetAuthorizationTokenCommand.name]: () => ({
+        authorizationData: [{ authorizationToken: Buffer.from('nopassword').toString('base64'), proxyEndpoint: 'https://r' }],
+      }),
     });
     await expect(getRegistryLogin(sender)).rejects.toThrow('not "user:password"');
   });
@@ -63,12 +67,27 @@ describe('ensureRepository', () => {
 
   it('creates the repository with scan on push, immutable tags and a lifecycle policy', async () => {
     const { sender, calls } = fakeEcr({
-      [CreateRepositoryCommand.name]: (input) => ({ repository: { repositoryUri: `r/${input.repositoryName}`, imageTagMutability: input.imageTagMutability } }),
+      [CreateRepositoryCommand.name]: (input) => ({
+        repository: { repositoryUri: `r/${input.repositoryName}`, imageTagMutability: input.imageTagMutability },
+      }),
       [PutLifecyclePolicyCommand.name]: () => ({}),
     });
-    expect(await ensureRepository(sender, settings)).toEqual({ uri: 'r/team/web', created: true, tagMutability: 'IMMUTABLE', scanOnPush: undefined });
-    expect(calls[0]!.input).toMatchObject({ repositoryName: 'team/web', imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true } });
-    expect(JSON.parse(calls[1]!.input.lifecyclePolicyText as string).rules[0].selection).toEqual({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 });
+    expect(await ensureRepository(sender, settings)).toEqual({
+      uri: 'r/team/web',
+      created: true,
+      tagMutability: 'IMMUTABLE',
+      scanOnPush: undefined,
+    });
+    expect(calls[0]!.input).toMatchObject({
+      repositoryName: 'team/web',
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+    });
+    expect(JSON.parse(calls[1]!.input.lifecyclePolicyText as string).rules[0].selection).toEqual({
+      tagStatus: 'any',
+      countType: 'imageCountMoreThan',
+      countNumber: 30,
+    });
   });
 
   it('leaves an existing repository unchanged', async () => {

@@ -14,7 +14,9 @@ describe('explainAwsError', () => {
   it('turns AccessDenied into a ConfigurationError naming the IAM action', () => {
     const error = explainAwsError(serviceError('AccessDeniedException', 'User is not authorized'), 'ecr:GetAuthorizationToken');
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toContain('AWS denied ecr:GetAuthorizationToken: User is not authorized (request id req-1). Grant "ecr:GetAuthorizationToken"');
+    expect(error.message).toContain(
+      'AWS denied ecr:GetAuthorizationToken: User is not authorized (request id req-1). Grant "ecr:GetAuthorizationToken"',
+    );
   });
 
   it('explains an expired session', () => {
@@ -31,7 +33,9 @@ describe('explainAwsError', () => {
 
   it('explains an unreachable endpoint from the socket error code', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5000'), { code: 'ECONNREFUSED' });
-    expect(explainAwsError(refused, 'ecr:GetAuthorizationToken').message).toContain('Could not reach the AWS endpoint for ecr:GetAuthorizationToken (ECONNREFUSED)');
+    expect(explainAwsError(refused, 'ecr:GetAuthorizationToken').message).toContain(
+      'Could not reach the AWS endpoint for ecr:GetAuthorizationToken (ECONNREFUSED)',
+    );
   });
 
   it('keeps the AWS code of anything else', () => {

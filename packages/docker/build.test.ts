@@ -16,16 +16,28 @@ const plan: BuildPlan = {
 describe('classicBuildArgs', () => {
   it('passes every tag, label and build arg as its own argument, context last', () => {
     expect(classicBuildArgs(plan, '/tmp/iid')).toEqual([
-      'build', '--file', '/ws/app/Dockerfile', '--iidfile', '/tmp/iid',
-      '--tag', 'reg/web:sha-1', '--tag', 'reg/web:main',
-      '--label', 'org.opencontainers.image.revision=abc',
-      '--build-arg', 'BASE=local/base:1',
+      'build',
+      '--file',
+      '/ws/app/Dockerfile',
+      '--iidfile',
+      '/tmp/iid',
+      '--tag',
+      'reg/web:sha-1',
+      '--tag',
+      'reg/web:main',
+      '--label',
+      'org.opencontainers.image.revision=abc',
+      '--build-arg',
+      'BASE=local/base:1',
       '/ws/app',
     ]);
   });
 
   it('uses cache-from images only for a registry cache', () => {
-    const args = classicBuildArgs({ ...plan, cacheType: 'registry', cacheFrom: ['reg/web:main'], platforms: ['linux/amd64'], target: 'runtime' }, '/tmp/iid');
+    const args = classicBuildArgs(
+      { ...plan, cacheType: 'registry', cacheFrom: ['reg/web:main'], platforms: ['linux/amd64'], target: 'runtime' },
+      '/tmp/iid',
+    );
     expect(args.join(' ')).toContain('--platform linux/amd64 --target runtime --cache-from reg/web:main /ws/app');
     expect(classicBuildArgs({ ...plan, cacheFrom: ['reg/web:main'] }, '/tmp/iid')).not.toContain('--cache-from');
   });
@@ -44,7 +56,8 @@ describe('buildxBuildArgs', () => {
   });
 
   it('maps each cache type to buildx cache options', () => {
-    const join = (cacheType: BuildPlan['cacheType']) => buildxBuildArgs({ ...plan, cacheType, cacheFrom: ['reg/web:main'] }, '/m').join(' ');
+    const join = (cacheType: BuildPlan['cacheType']) =>
+      buildxBuildArgs({ ...plan, cacheType, cacheFrom: ['reg/web:main'] }, '/m').join(' ');
     expect(join('registry')).toContain('--cache-from type=registry,ref=reg/web:main');
     expect(join('registry')).not.toContain('--cache-to');
     expect(join('inline')).toContain('--cache-from type=registry,ref=reg/web:main --cache-to type=inline');

@@ -46,7 +46,8 @@ export async function build(builder: Builder, plan: BuildPlan): Promise<BuildRes
     }
     const metadataFile = join(scratch, 'metadata.json');
     const result = await runCommand('docker', buildxBuildArgs(plan, metadataFile), { stream: true });
-    if (result.exitCode !== 0) throw explainDockerFailure(plan.push ? 'push' : 'build', plan.tags[0] ?? plan.dockerfile, output(result), result.exitCode);
+    if (result.exitCode !== 0)
+      throw explainDockerFailure(plan.push ? 'push' : 'build', plan.tags[0] ?? plan.dockerfile, output(result), result.exitCode);
     const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, unknown>;
     return {
       imageId: typeof metadata['containerimage.config.digest'] === 'string' ? metadata['containerimage.config.digest'] : undefined,

@@ -4,7 +4,8 @@
  * passed on with the last lines of docker's own output.
  */
 
-const UNREACHABLE = /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|TLS handshake timeout|server misbehaving|dial tcp/i;
+const UNREACHABLE =
+  /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|TLS handshake timeout|server misbehaving|dial tcp/i;
 const UNAUTHORIZED = /unauthorized|authentication required|no basic auth credentials|401/i;
 const DENIED = /denied|403 Forbidden/i;
 const TAG_EXISTS = /tag invalid|already exists|immutable|cannot be overwritten/i;
@@ -28,13 +29,17 @@ export function explainDockerFailure(stage: DockerStage, target: string, output:
     );
   }
   if (stage !== 'build' && UNAUTHORIZED.test(output)) {
-    return new Error(`The registry ${target} rejected the ECR credentials during docker ${stage}. The token may have expired or belong to another account.${detail}`);
+    return new Error(
+      `The registry ${target} rejected the ECR credentials during docker ${stage}. The token may have expired or belong to another account.${detail}`,
+    );
   }
   if (stage === 'push' && UNKNOWN_REPO.test(output)) {
     return new Error(`The registry has no repository for ${target}. Create it first or set "create-repository: true".${detail}`);
   }
   if (stage !== 'build' && DENIED.test(output)) {
-    return new Error(`The registry denied docker ${stage} of ${target}: the role needs ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on the repository.${detail}`);
+    return new Error(
+      `The registry denied docker ${stage} of ${target}: the role needs ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on the repository.${detail}`,
+    );
   }
   return new Error(`docker ${stage} of ${target} failed with exit code ${exitCode}.${detail}`);
 }

@@ -5,7 +5,11 @@ describe('ociLabels', () => {
   it('links the image to its repository, commit, version and build time', () => {
     const created = new Date('2026-01-02T03:04:05Z');
     const labels = ociLabels(
-      provenanceFromEnv('1.2.3', { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/shop', GITHUB_SHA: 'abc123' }, created),
+      provenanceFromEnv(
+        '1.2.3',
+        { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/shop', GITHUB_SHA: 'abc123' },
+        created,
+      ),
     );
     expect(labels).toEqual({
       'org.opencontainers.image.created': '2026-01-02T03:04:05.000Z',
@@ -24,11 +28,17 @@ describe('ociLabels', () => {
 
 describe('parseKeyValueLines', () => {
   it('splits on the first "=", keeping commas and "=" in values', () => {
-    expect(parseKeyValueLines('build-args', 'A=1\n\n  B = x=y,z\nC=', BUILD_ARG_KEY, 'build argument')).toEqual({ A: '1', B: ' x=y,z', C: '' });
+    expect(parseKeyValueLines('build-args', 'A=1\n\n  B = x=y,z\nC=', BUILD_ARG_KEY, 'build argument')).toEqual({
+      A: '1',
+      B: ' x=y,z',
+      C: '',
+    });
   });
 
   it('rejects a line without a key, naming the input', () => {
-    expect(() => parseKeyValueLines('labels', 'no-equals-sign', LABEL_KEY, 'label')).toThrow(/Input "labels" is invalid: got "no-equals-sign"/);
+    expect(() => parseKeyValueLines('labels', 'no-equals-sign', LABEL_KEY, 'label')).toThrow(
+      /Input "labels" is invalid: got "no-equals-sign"/,
+    );
     expect(() => parseKeyValueLines('build-args', '1BAD=x', BUILD_ARG_KEY, 'build argument')).toThrow(/Input "build-args"/);
   });
 });

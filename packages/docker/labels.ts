@@ -42,8 +42,14 @@ export interface KeyRule {
   description: string;
 }
 
-export const LABEL_KEY: KeyRule = { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, description: 'letters, digits, ".", "-" and "_" (e.g. com.example.team)' };
-export const BUILD_ARG_KEY: KeyRule = { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, description: 'letters, digits and "_", not starting with a digit' };
+export const LABEL_KEY: KeyRule = {
+  pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+  description: 'letters, digits, ".", "-" and "_" (e.g. com.example.team)',
+};
+export const BUILD_ARG_KEY: KeyRule = {
+  pattern: /^[A-Za-z_][A-Za-z0-9_]*$/,
+  description: 'letters, digits and "_", not starting with a digit',
+};
 
 /** `KEY=value` lines; a value may hold "=" and commas, so only newlines separate entries. */
 export function parseKeyValueLines(input: string, raw: string, rule: KeyRule, what: string): Record<string, string> {

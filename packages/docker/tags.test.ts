@@ -3,7 +3,8 @@ import { ConfigurationError } from '../core/errors';
 import { autoTags, mergeTags, sanitizeTag, semverTags, validateTags, type AutoTagKind } from './tags';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
-const names = (ref: string, kinds: AutoTagKind[] = ['sha', 'branch', 'semver']) => autoTags({ sha: SHA, ref }, kinds).map((tag) => tag.name);
+const names = (ref: string, kinds: AutoTagKind[] = ['sha', 'branch', 'semver']) =>
+  autoTags({ sha: SHA, ref }, kinds).map((tag) => tag.name);
 
 describe('autoTags', () => {
   it('tags a branch build with the short sha and the branch', () => {

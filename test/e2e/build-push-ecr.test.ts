@@ -65,7 +65,13 @@ function expectNoSecret(step: StepResult, { masked = true } = {}): void {
     if (login >= 0) expect(firstMask).toBeLessThan(login);
   }
   const shown = lines.filter((line) => !line.startsWith('::add-mask::')).join('\n');
-  const places = { stdout: shown, stderr: step.stderr, summary: step.summary, outputs: JSON.stringify(step.outputs), argv: step.argvSeen.join('\n') };
+  const places = {
+    stdout: shown,
+    stderr: step.stderr,
+    summary: step.summary,
+    outputs: JSON.stringify(step.outputs),
+    argv: step.argvSeen.join('\n'),
+  };
   for (const [place, text] of Object.entries(places)) {
     for (const form of forms) expect(text.includes(form), `secret found in ${place}`).toBe(false);
   }
@@ -78,7 +84,10 @@ async function registrySnapshot(): Promise<Record<string, string[]>> {
 }
 
 function errorMessages(step: StepResult): string {
-  return step.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message).join('\n');
+  return step.annotations
+    .filter((annotation) => annotation.level === 'error')
+    .map((annotation) => annotation.message)
+    .join('\n');
 }
 
 describe('build-push-ecr pushes to the registry', () => {
@@ -108,7 +117,9 @@ describe('build-push-ecr pushes to the registry', () => {
     expect(main.outputs).toMatchObject({ registry, image, 'image-ref': `${image}@${digest}` });
     // The new repository has immutable tags, so the moving branch tag "main" is left out, with a notice.
     expect(main.outputs.tags!.split('\n')).toEqual([`${image}:${SHA_TAG}`, `${image}:${extraTag}`]);
-    expect(main.annotations.some((annotation) => annotation.level === 'notice' && annotation.message.includes('Not pushing main'))).toBe(true);
+    expect(main.annotations.some((annotation) => annotation.level === 'notice' && annotation.message.includes('Not pushing main'))).toBe(
+      true,
+    );
 
     // The registry itself serves exactly that digest for every tag, and nothing else.
     expect(await api.tags(repository)).toEqual([extraTag, SHA_TAG].sort());
@@ -186,7 +197,11 @@ describe('build-push-ecr refuses bad input and pushes nothing', () => {
     const { dir, dockerConfig } = workspace();
     options.prepare?.(dir);
     const before = await registrySnapshot();
-    const run = await runAction('build-push-ecr', { cwd: dir, env: { DOCKER_CONFIG: dockerConfig, ...options.env }, inputs: options.inputs });
+    const run = await runAction('build-push-ecr', {
+      cwd: dir,
+      env: { DOCKER_CONFIG: dockerConfig, ...options.env },
+      inputs: options.inputs,
+    });
     expect(run.exitCode).toBe(1);
     expect(errorMessages(run)).toMatch(options.message);
     expect(await registrySnapshot()).toEqual(before);
@@ -198,15 +213,24 @@ describe('build-push-ecr refuses bad input and pushes nothing', () => {
   });
 
   it('an invalid repository name', async () => {
-    await expectRefused({ inputs: { repository: 'Team/Web App', context: 'app' }, message: /Input "repository" is invalid: got "Team\/Web App"\. An ECR repository name is 2–256 characters/ });
+    await expectRefused({
+      inputs: { repository: 'Team/Web App', context: 'app' },
+      message: /Input "repository" is invalid: got "Team\/Web App"\. An ECR repository name is 2–256 characters/,
+    });
   });
 
   it('a repository given as a full image reference', async () => {
-    await expectRefused({ inputs: { repository: `${registry}/web:1`, context: 'app' }, message: /Input "repository" is invalid.*without the registry host, tag or digest/ });
+    await expectRefused({
+      inputs: { repository: `${registry}/web:1`, context: 'app' },
+      message: /Input "repository" is invalid.*without the registry host, tag or digest/,
+    });
   });
 
   it('a context that does not exist', async () => {
-    await expectRefused({ inputs: { repository: uniqueName(), context: 'no-such-dir' }, message: /Input "context" names a directory that does not exist: "no-such-dir"/ });
+    await expectRefused({
+      inputs: { repository: uniqueName(), context: 'no-such-dir' },
+      message: /Input "context" names a directory that does not exist: "no-such-dir"/,
+    });
   });
 
   it('a context without a Dockerfile', async () => {
@@ -218,24 +242,42 @@ describe('build-push-ecr refuses bad input and pushes nothing', () => {
   });
 
   it('a dockerfile that does not exist', async () => {
-    await expectRefused({ inputs: { repository: uniqueName(), context: 'app', dockerfile: 'app/Dockerfile.prod' }, message: /Input "dockerfile" names a file that does not exist: "app\/Dockerfile.prod"/ });
+    await expectRefused({
+      inputs: { repository: uniqueName(), context: 'app', dockerfile: 'app/Dockerfile.prod' },
+      message: /Input "dockerfile" names a file that does not exist: "app\/Dockerfile.prod"/,
+    });
   });
 
   it('a tag with spaces', async () => {
-    await expectRefused({ inputs: { repository: uniqueName(), context: 'app', tags: 'ok-tag, release candidate' }, message: /Input "tags" is invalid: got "release candidate"/ });
+    await expectRefused({
+      inputs: { repository: uniqueName(), context: 'app', tags: 'ok-tag, release candidate' },
+      message: /Input "tags" is invalid: got "release candidate"/,
+    });
   });
 
   it('an unknown cache type', async () => {
-    await expectRefused({ inputs: { repository: uniqueName(), context: 'app', 'cache-type': 'redis' }, message: /Input "cache-type" is invalid: got "redis"\. Use one of: none, registry, inline, gha/ });
+    await expectRefused({
+      inputs: { repository: uniqueName(), context: 'app', 'cache-type': 'redis' },
+      message: /Input "cache-type" is invalid: got "redis"\. Use one of: none, registry, inline, gha/,
+    });
   });
 
   it('a cache type the classic builder cannot use', async () => {
-    await expectRefused({ inputs: { repository: uniqueName(), context: 'app', 'cache-type': 'gha' }, message: /Input "cache-type" is invalid: got "gha"\. The "gha" cache needs buildx/ });
+    await expectRefused({
+      inputs: { repository: uniqueName(), context: 'app', 'cache-type': 'gha' },
+      message: /Input "cache-type" is invalid: got "gha"\. The "gha" cache needs buildx/,
+    });
   });
 
   it('ECR AccessDenied on GetAuthorizationToken', async () => {
     proxy.clearRules();
-    proxy.addRule({ operation: 'GetAuthorizationToken', error: { code: 'AccessDeniedException', message: 'User: arn:aws:sts::123456789012:assumed-role/ci/gha is not authorized to perform: ecr:GetAuthorizationToken' } });
+    proxy.addRule({
+      operation: 'GetAuthorizationToken',
+      error: {
+        code: 'AccessDeniedException',
+        message: 'User: arn:aws:sts::123456789012:assumed-role/ci/gha is not authorized to perform: ecr:GetAuthorizationToken',
+      },
+    });
     const calls = proxy.count('GetAuthorizationToken');
     await expectRefused({
       inputs: { repository: uniqueName(), context: 'app' },
@@ -247,7 +289,10 @@ describe('build-push-ecr refuses bad input and pushes nothing', () => {
   });
 
   it('a repository that does not exist, without create-repository', async () => {
-    await expectRefused({ inputs: { repository: uniqueName(), context: 'app' }, message: /ECR repository "e2e\/bpe-[0-9a-f]+" does not exist.*"create-repository: true"/ });
+    await expectRefused({
+      inputs: { repository: uniqueName(), context: 'app' },
+      message: /ECR repository "e2e\/bpe-[0-9a-f]+" does not exist.*"create-repository: true"/,
+    });
   });
 
   it('an unreachable registry', async () => {
@@ -257,7 +302,13 @@ describe('build-push-ecr refuses bad input and pushes nothing', () => {
       operation: 'GetAuthorizationToken',
       respond: {
         body: {
-          authorizationData: [{ authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'), proxyEndpoint: 'https://127.0.0.1:9', expiresAt: Date.now() / 1000 + 3600 }],
+          authorizationData: [
+            {
+              authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'),
+              proxyEndpoint: 'https://127.0.0.1:9',
+              expiresAt: Date.now() / 1000 + 3600,
+            },
+          ],
         },
       },
     });

@@ -46,24 +46,42 @@ describe('aws-fault-proxy', () => {
     proxy.clearRules();
     proxy.addRule({ operation: 'DescribeRepositories', error: { code: 'AccessDeniedException', message: 'not authorized' } });
     const before = proxy.count('DescribeRepositories');
-    await expect(ecr(5).send(new DescribeRepositoriesCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException', message: 'not authorized' });
+    await expect(ecr(5).send(new DescribeRepositoriesCommand({}))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: 'not authorized',
+    });
     expect(proxy.count('DescribeRepositories') - before).toBe(1);
   });
 
   it('matches REST operations with a predicate and answers in REST JSON', async () => {
     proxy.clearRules();
-    proxy.addRule({ operation: (request) => request.method === 'GET' && request.path.startsWith('/clusters/prod'), error: { code: 'ResourceNotFoundException', message: 'No cluster found for name: prod.', status: 404 } });
+    proxy.addRule({
+      operation: (request) => request.method === 'GET' && request.path.startsWith('/clusters/prod'),
+      error: { code: 'ResourceNotFoundException', message: 'No cluster found for name: prod.', status: 404 },
+    });
     const eks = new EKSClient({ region: 'us-east-1', endpoint: proxy.url, maxAttempts: 1 });
-    await expect(eks.send(new DescribeClusterCommand({ name: 'prod' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
+    await expect(eks.send(new DescribeClusterCommand({ name: 'prod' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
+    });
     eks.destroy();
   });
 
   it('answers query-protocol operations (Action= form field) with an XML error', async () => {
     proxy.clearRules();
-    proxy.addRule({ operation: 'GetCallerIdentity', error: { code: 'ExpiredToken', message: 'The security token included in the request is expired' } });
-    const response = await fetch(proxy.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' });
+    proxy.addRule({
+      operation: 'GetCallerIdentity',
+      error: { code: 'ExpiredToken', message: 'The security token included in the request is expired' },
+    });
+    const response = await fetch(proxy.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain('<Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message>');
+    expect(await response.text()).toContain(
+      '<Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message>',
+    );
   });
 
   it('answers Smithy RPC v2 CBOR operations in CBOR', async () => {

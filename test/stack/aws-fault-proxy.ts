@@ -101,7 +101,11 @@ export async function startAwsFaultProxy(options: { target?: string; rules?: Fau
         if (active && (active.rule.error || active.rule.respond)) {
           const reply = active.rule.error ? errorReply(observed, active.rule.error) : cannedReply(active.rule.respond!);
           calls.push({ operation: observed.operation, method: observed.method, path: observed.path, status: reply.status, injected: true });
-          outgoing.writeHead(reply.status, { 'x-amzn-requestid': `fault-${calls.length}`, ...reply.headers, 'content-length': String(reply.body.length) });
+          outgoing.writeHead(reply.status, {
+            'x-amzn-requestid': `fault-${calls.length}`,
+            ...reply.headers,
+            'content-length': String(reply.body.length),
+          });
           outgoing.end(reply.body);
           return;
         }
@@ -136,7 +140,8 @@ export async function startAwsFaultProxy(options: { target?: string; rules?: Fau
 
 function observe(method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): ObservedRequest {
   const target = headers['x-amz-target'];
-  if (typeof target === 'string') return { method, path, headers, body, protocol: 'json', operation: target.slice(target.lastIndexOf('.') + 1) };
+  if (typeof target === 'string')
+    return { method, path, headers, body, protocol: 'json', operation: target.slice(target.lastIndexOf('.') + 1) };
   if (String(headers['smithy-protocol'] ?? '').startsWith('rpc-v2')) {
     return { method, path, headers, body, protocol: 'cbor', operation: /\/operation\/([^/?]+)/.exec(path)?.[1] };
   }
@@ -222,7 +227,9 @@ function forward(target: URL, request: ObservedRequest, done: (status: number, h
       response.on('end', () => done(response.statusCode ?? 502, response.headers, Buffer.concat(chunks)));
     },
   );
-  upstream.on('error', (error) => done(502, { 'content-type': 'text/plain' }, Buffer.from(`aws-fault-proxy could not reach ${target.host}: ${error.message}`)));
+  upstream.on('error', (error) =>
+    done(502, { 'content-type': 'text/plain' }, Buffer.from(`aws-fault-proxy could not reach ${target.host}: ${error.message}`)),
+  );
   upstream.end(request.body);
 }
 

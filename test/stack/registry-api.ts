@@ -27,7 +27,10 @@ export function registryApi(env: NodeJS.ProcessEnv = process.env): RegistryApi {
   const password = `${env.AWS_ACCOUNT_ID}-auth-token`;
   const authorization = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
 
-  function call(method: string, path: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  function call(
+    method: string,
+    path: string,
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
     return new Promise((resolve, reject) => {
       const req = request({ host, port: 443, method, path, ca, headers: { authorization, accept: MANIFEST_TYPES } }, (res) => {
         let body = '';
