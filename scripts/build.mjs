@@ -1,6 +1,7 @@
 // Bundles every action entry (actions/<name>/index.ts, and the root release action) into dist/<name>/
 // with @vercel/ncc. The output is committed; scripts/check-dist.mjs rebuilds and diffs it.
 import ncc from '@vercel/ncc';
+import { minify } from 'terser';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +34,22 @@ async function bundle({ name, entry }) {
   for (const [file, asset] of Object.entries(assets)) {
     const target = join(outDir, file);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, asset.source);
+    writeFileSync(target, isChunk(file) ? await minifyChunk(file, asset.source) : asset.source);
   }
   const bytes = statSync(join(outDir, 'index.js')).size;
   console.log(`${relative(root, outDir)}/index.js  ${(bytes / 1024).toFixed(0)} KiB  ${((performance.now() - started) / 1000).toFixed(1)}s`);
+}
+
+/** Code-split chunks (`<id>.index.js`, from dynamic imports) that ncc leaves unminified. */
+function isChunk(file) {
+  return /^\d+\.index\.js$/.test(file);
+}
+
+/** The same terser settings ncc applies to index.js: mangle only, keeping names for stack traces. */
+async function minifyChunk(file, source) {
+  const result = await minify(source.toString(), { module: true, compress: false, mangle: { keep_classnames: true, keep_fnames: true } });
+  if (result.code === undefined) throw new Error(`terser returned nothing for ${file}`);
+  return result.code;
 }
 
 const list = entries();
