@@ -181,6 +181,63 @@ describe('build-push-ecr pushes to the registry', () => {
   });
 });
 
+describe('build-push-ecr with ECR faults and scans', () => {
+  let proxy: AwsFaultProxy;
+  beforeAll(async () => {
+    proxy = await startAwsFaultProxy({ target: process.env.AWS_ENDPOINT_URL });
+  });
+  afterAll(async () => proxy?.close());
+
+  /** moto has no scanner, and never sees images pushed to the registry: the proxy plays ECR's scan results. */
+  function scanResults(counts: Record<string, number>): void {
+    proxy.addRule({ operation: 'DescribeImageScanFindings', times: 1, respond: { body: { imageScanStatus: { status: 'IN_PROGRESS' } } } });
+    proxy.addRule({
+      operation: 'DescribeImageScanFindings',
+      respond: { body: { imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { findingSeverityCounts: counts } } },
+    });
+  }
+
+  it('rides out throttling, waits for the scan and passes under the threshold', async () => {
+    const { dir, dockerConfig } = workspace();
+    proxy.clearRules();
+    proxy.addRule({ operation: 'GetAuthorizationToken', times: 2, error: { code: 'ThrottlingException', message: 'Rate exceeded' } });
+    scanResults({ HIGH: 2, LOW: 5 });
+    const before = proxy.count('GetAuthorizationToken');
+    const run = await runAction('build-push-ecr', {
+      cwd: dir,
+      env: { DOCKER_CONFIG: dockerConfig, AWS_ENDPOINT_URL: proxy.url },
+      inputs: {
+        repository: uniqueName(),
+        context: 'app',
+        'create-repository': 'true',
+        'scan-wait': 'true',
+        'scan-severity-threshold': 'CRITICAL',
+      },
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(proxy.count('GetAuthorizationToken') - before).toBe(3);
+    expect(proxy.count('DescribeImageScanFindings')).toBeGreaterThanOrEqual(2);
+    expect(run.summary).toMatch(/\| Scan \| HIGH: 2, LOW: 5 \|/);
+    expect(run.summary).toContain('Wait for the image scan');
+  });
+
+  it('fails at or above the threshold, naming it, with the image pushed', async () => {
+    const { dir, dockerConfig } = workspace();
+    const repository = uniqueName();
+    proxy.clearRules();
+    scanResults({ CRITICAL: 1, MEDIUM: 3 });
+    const run = await runAction('build-push-ecr', {
+      cwd: dir,
+      env: { DOCKER_CONFIG: dockerConfig, AWS_ENDPOINT_URL: proxy.url },
+      inputs: { repository, context: 'app', 'create-repository': 'true', 'scan-wait': 'true' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errorMessages(run)).toContain('The image scan found 1 CRITICAL finding(s), at or above "scan-severity-threshold: HIGH"');
+    expect(await api.manifestDigest(repository, SHA_TAG)).toBe(run.outputs.digest);
+    expect(run.summary).toContain('CRITICAL: 1, MEDIUM: 3');
+  });
+});
+
 describe('build-push-ecr refuses bad input and pushes nothing', () => {
   let proxy: AwsFaultProxy;
   beforeAll(async () => {
