@@ -128,8 +128,10 @@ export function parseJunit(xml: string, options: JunitParseOptions = {}): JunitR
         }
         if (name === 'testsuite' || name === 'testsuites') suites.pop();
       },
-      text(raw, cdata) {
-        capturing?.text.push(cdata ? raw : decodeEntities(raw));
+      text(source, start, end, cdata) {
+        if (!capturing) return;
+        const raw = source.slice(start, end);
+        capturing.text.push(cdata ? raw : decodeEntities(raw));
       },
     });
   } catch (error) {
@@ -201,7 +203,7 @@ export function mergeReports(reports: JunitReport[]): JunitReport {
 function seconds(raw: string | undefined): number {
   if (raw === undefined) return 0;
   // Some writers format times with thousands separators: "1,234.5".
-  const value = Number(raw.replace(/,/g, ''));
+  const value = Number(raw.includes(',') ? raw.replace(/,/g, '') : raw);
   return Number.isFinite(value) && value >= 0 ? value : 0;
 }
 

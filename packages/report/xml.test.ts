@@ -6,7 +6,7 @@ function events(xml: string): string[] {
   scanXml(xml, {
     open: (name, attributes) => seen.push(`<${name}${attributes}>`),
     close: (name) => seen.push(`</${name}>`),
-    text: (raw, cdata) => seen.push(cdata ? `cdata:${raw}` : `text:${raw}`),
+    text: (source, start, end, cdata) => seen.push(`${cdata ? 'cdata' : 'text'}:${source.slice(start, end)}`),
   });
   return seen;
 }

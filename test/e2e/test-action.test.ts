@@ -6,7 +6,7 @@
  * answers like the GitHub REST API.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -321,6 +321,67 @@ describe('test action at GitHub annotation limits', () => {
     expect(run.stdout).toContain(cut);
     expect(run.summary).toContain(cut);
     expect(run.summary).toContain('### Failures (120)');
+  });
+});
+
+/** A runner that is not pytest: writes a generic JUnit report (suite file, 1-based lines, nested suites) and exits 1. */
+const OTHER_RUNNER = `import os, sys
+
+os.makedirs("reports", exist_ok=True)
+with open("reports/TEST-widget.xml", "w") as report:
+    report.write("""<?xml version="1.0"?>
+<testsuites name="widget-runner"><testsuite name="widget" file="src/widget.py">
+  <testsuite name="rendering">
+    <testcase classname="widget.Rendering" name="renders" time="0.5" line="3"/>
+    <testcase classname="widget.Rendering" name="breaks" time="0.25" line="7"><failure message="expected 2, got 3" type="AssertionError">no traceback here</failure></testcase>
+  </testsuite>
+  <testcase classname="widget" name="pending"><skipped/></testcase>
+</testsuite></testsuites>""")
+sys.exit(1)
+`;
+
+describe('test action with another JUnit runner', () => {
+  it('reads the files junit-path names, ignores stale ones, and annotates from the report attributes', async () => {
+    const workspace = workspaceWith({
+      'run_widget_tests.py': OTHER_RUNNER,
+      'src/widget.py': '# widget\n',
+      'reports/TEST-old.xml': '<testsuite><testcase name="stale"/></testsuite>',
+    });
+    const longAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(workspace, 'reports/TEST-old.xml'), longAgo, longAgo);
+    const run = await runAction('test', {
+      cwd: workspace,
+      inputs: { command: 'python run_widget_tests.py', 'junit-path': 'reports/TEST-*.xml', token: '', requirements: 'none' },
+      env: pythonEnv(),
+    });
+    expect(run.exitCode, run.stdout).toBe(1);
+    expect(run.outputs, run.stdout).toMatchObject({
+      total: '3',
+      passed: '1',
+      failed: '1',
+      skipped: '1',
+      errors: '0',
+      'report-path': join(workspace, 'reports/TEST-widget.xml'),
+    });
+    expect(run.annotations.find((annotation) => annotation.level === 'warning')?.message).toBe(
+      'Ignored 1 JUnit file(s) older than this run: reports/TEST-old.xml.',
+    );
+    expect(fileAnnotations(run)).toEqual([{ file: 'src/widget.py', line: 7, title: 'widget.Rendering.breaks failed' }]);
+    expect(stepFailure(run)).toBe('1 of 3 tests failed: breaks');
+  });
+
+  it('reports failures without failing the step when fail-on-failure is false', async () => {
+    const run = await runAction('test', {
+      inputs: { 'working-directory': SUITE, 'fail-on-failure': 'false', token: '', requirements: 'none' },
+      env: pythonEnv(),
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ total: '13', failed: '3', errors: '2' });
+    // No failure message is written, so all five failures fit under the per-step cap.
+    expect(fileAnnotations(run)).toHaveLength(5);
+    expect(run.annotations.filter((annotation) => annotation.level === 'warning').map((annotation) => annotation.message)).toContain(
+      '3 of 13 tests failed and 2 errored: test_add_is_wrong_on_purpose, test_mean_is_wrong_on_purpose, test_mean_of_nothing_crashes, test_needs_database, test_reads_config (the step passes: fail-on-failure is false).',
+    );
   });
 });
 
