@@ -62,11 +62,12 @@ export interface RemovalResult {
  * Ingress and delete the split Services. Used by reject, promote, rollback and
  * the cancellation handler, so it takes no cancel signal of its own.
  */
-export async function removeCanary(ctx: DeployContext, stableName: string, waitMs = 30_000): Promise<RemovalResult> {
+export async function removeCanary(ctx: DeployContext, stableName: string, waitMs = 30_000, options: { trafficRestored?: boolean } = {}): Promise<RemovalResult> {
   const ref = { ...Kinds.Deployment, namespace: ctx.namespace, name: canaryName(stableName) };
   const canary = await ctx.client.getIfExists<Deployment>(ref);
   if (!canary) return { removed: false, podsGone: true };
-  const traffic = trafficRecordOf(canary);
+  // Promotion restores ALB traffic before its rollout; weighing the Ingress again here would undo that.
+  const traffic: TrafficRecord = options.trafficRestored ? { mode: 'pod' } : trafficRecordOf(canary);
   const cleanup = { ...ctx, signal: new AbortController().signal };
   if (traffic.mode === 'alb' && traffic.alb) await setAlbWeights(cleanup, traffic.alb, { stable: 100, canary: 0 });
   const selector = labelSelector(canary.spec.selector?.matchLabels ?? {});

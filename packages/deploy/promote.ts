@@ -160,7 +160,7 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
       failure: `the rollout of "${request.name}" failed (${error.reason}: ${errorMessage(error)}) and was undone to the previous revision. Check the new pods' events and readiness.`,
     };
   }
-  const removal = await removeCanary(ctx, request.name);
+  const removal = await removeCanary(ctx, request.name, 30_000, { trafficRestored: true });
   if (removal.removed) timeline.add(`Canary "${canaryName(request.name)}" removed and traffic reset`);
   return outcome;
 }

@@ -106,6 +106,30 @@ describe('release (root action): canary, analysis, promotion', () => {
     });
     await expectNoCanaryLeft(ns);
   });
+  it('1c. in ALB mode, weighs the Ingress step by step and leaves it as it was after promotion', async () => {
+    const { namespace: ns, workspace } = await setUp('deploy-alb', { ingress: true });
+    const before = await admin().get<{ metadata: { annotations: Record<string, string> }; spec: unknown }>(
+      `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`,
+    );
+    const run = await runAction('release', {
+      cwd: workspace,
+      inputs: baseInputs(app!, `${IMAGE_REPO}:1.6.0`, { traffic: 'alb', steps: '10,50' }),
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs.result).toBe('promoted');
+    // Exact weights, so the summary shows the asked share unchanged.
+    expect(run.summary).toMatch(/\| 1 \| 10% \| 1 \|/);
+    expect(run.summary).toMatch(/\| 2 \| 50% \| 2 \|/);
+    const after = await admin().get<{ metadata: { annotations: Record<string, string> }; spec: unknown }>(
+      `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`,
+    );
+    expect(after.spec).toEqual(before.spec);
+    expect(after.metadata.annotations).toEqual(before.metadata.annotations);
+    const services = await admin().get<{ items: { metadata: { name: string } }[] }>(`/api/v1/namespaces/${ns}/services`);
+    expect(services.items.map((s) => s.metadata.name)).toEqual([APP]);
+    expect(await stableImage(ns)).toBe(`${IMAGE_REPO}:1.6.0`);
+    await expectNoCanaryLeft(ns);
+  });
 });
 
 describe('release: a failing canary is rolled back', () => {
