@@ -2,7 +2,7 @@
  * build-push-ecr, bundled, run as the runner runs it, against the real Docker
  * engine, the local registry at the ECR hostname, and moto for the ECR API.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -29,7 +29,14 @@ beforeAll(() => {
   ecr = new ECRClient({ region: process.env.AWS_REGION });
 });
 
-afterAll(() => ecr?.destroy());
+afterAll(() => {
+  ecr?.destroy();
+  // Drop the local copies of what these tests built: every one is under e2e/bpe-*.
+  const ids = runProgram('docker', ['images', '--quiet', '--filter', `reference=${registry}/e2e/*`])
+    .stdout.split('\n')
+    .filter(Boolean);
+  if (ids.length > 0) runProgram('docker', ['image', 'rm', '--force', ...new Set(ids)]);
+});
 
 function uniqueName(): string {
   return `e2e/bpe-${randomBytes(4).toString('hex')}`;
@@ -178,6 +185,29 @@ describe('build-push-ecr pushes to the registry', () => {
     expect(run.post?.exitCode).toBe(0);
     expect(Object.keys(dockerAuths(dockerConfig))).toContain(registry);
     expectNoSecret(run);
+  });
+});
+
+describe('build-push-ecr when the build fails', () => {
+  it('shows the failing step, pushes nothing and still logs out in the post step', async () => {
+    const { dir, dockerConfig } = workspace();
+    const repository = uniqueName();
+    // scratch has no shell, so RUN fails: a real build error, after login.
+    writeFileSync(join(dir, 'app/Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\nRUN ["/bin/false"]\n');
+    const started = startAction('build-push-ecr', {
+      cwd: dir,
+      env: { DOCKER_CONFIG: dockerConfig },
+      inputs: { repository, context: 'app', 'create-repository': 'true' },
+    });
+    const main = await started.result;
+    expect(main.exitCode).toBe(1);
+    expect(errorMessages(main)).toMatch(/^docker build of .*app\/Dockerfile failed with exit code 1\./);
+    expect(errorMessages(main)).toContain('RUN ["/bin/false"]');
+    expect(await api.tags(repository)).toEqual([]);
+    expect(Object.keys(dockerAuths(dockerConfig))).toContain(registry);
+    const post = await runPost('build-push-ecr', started, main.state);
+    expect(post.exitCode).toBe(0);
+    expect(Object.keys(dockerAuths(dockerConfig))).not.toContain(registry);
   });
 });
 
