@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigurationError,
@@ -71,7 +72,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       INPUT.junitPath,
     );
   }
-  const ownReport = junitPaths.length === 0 ? pytestReportPath(env.RUNNER_TEMP ?? resolve(workspace, '..')) : undefined;
+  const ownReport = junitPaths.length === 0 ? pytestReportPath(env.RUNNER_TEMP || tmpdir()) : undefined;
 
   const token = getOptional(INPUT.token);
   maskSecret(token);

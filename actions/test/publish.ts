@@ -1,9 +1,10 @@
 import * as core from '@actions/core';
-import { context, getOctokit } from '@actions/github';
 import { errorMessage } from '../../packages/core/errors';
+import { currentRepository, getOctokit } from '../../packages/core/github';
 import { commandMessage, describeCut, planAnnotations, type FailureAnnotation } from '../../packages/report/annotations';
 import { publishCheckRun, type GitHubRequest } from '../../packages/report/check-run';
 import { INPUT, type Inputs } from './context';
+import { pullRequestOfEvent } from './event';
 
 export interface Publication {
   channel: 'check-run' | 'workflow-commands';
@@ -35,9 +36,9 @@ export async function publishResults(
     const plan = planAnnotations(annotations, 'check-run', inputs.annotationsLimit);
     const cut = describeCut(plan, annotations.length);
     try {
-      const octokit = getOctokit(inputs.token!);
+      const octokit = await getOctokit(inputs.token!);
       const request: GitHubRequest = (route, parameters) => octokit.request(route, parameters);
-      const [owner, repo] = repository();
+      const { owner, repo } = repository();
       const summary = cut ? `${content.summary}\n\n> [!NOTE]\n> ${cut}\n` : content.summary;
       const result = await publishCheckRun(request, {
         owner,
@@ -81,10 +82,10 @@ export async function publishResults(
 
 function checkRunSkipReason(inputs: Inputs): string | undefined {
   if (!inputs.token) return `No check run: the "${INPUT.token}" input is empty. Results are reported with annotations and the job summary.`;
-  const pullRequest = context.payload.pull_request;
-  const head = (pullRequest?.head as { repo?: { full_name?: string } } | undefined)?.repo?.full_name;
-  const base = (pullRequest?.base as { repo?: { full_name?: string } } | undefined)?.repo?.full_name;
-  if (context.eventName === 'pull_request' && head && base && head !== base) {
+  const pullRequest = pullRequestOfEvent();
+  const head = pullRequest?.headRepository;
+  const base = pullRequest?.baseRepository;
+  if (process.env.GITHUB_EVENT_NAME === 'pull_request' && head && base && head !== base) {
     return `No check run: this pull request comes from the fork ${head}, whose token cannot write checks to ${base}. Results are reported with annotations and the job summary instead.`;
   }
   return undefined;
@@ -98,17 +99,16 @@ function checkRunFailure(error: unknown): string {
   return `No check run: creating it failed (${status ? `HTTP ${status}: ` : ''}${errorMessage(error)}). Results are reported with annotations and the job summary instead.`;
 }
 
-function repository(): [string, string] {
-  const full = process.env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = full.split('/');
-  if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY is "${full}", not "owner/name": is this running on GitHub Actions?`);
-  return [owner, repo];
+function repository(): { owner: string; repo: string } {
+  const { owner, repo } = currentRepository();
+  if (!owner || !repo)
+    throw new Error(`GITHUB_REPOSITORY is "${process.env.GITHUB_REPOSITORY ?? ''}", not "owner/name": is this running on GitHub Actions?`);
+  return { owner, repo };
 }
 
 /** A pull request's check belongs on its head commit; GITHUB_SHA is the merge commit GitHub made for the run. */
 function headSha(): string {
-  const head = (context.payload.pull_request?.head as { sha?: string } | undefined)?.sha;
-  return head ?? context.sha;
+  return pullRequestOfEvent()?.headSha ?? process.env.GITHUB_SHA ?? '';
 }
 
 function warn(text: string): string {

@@ -98,6 +98,15 @@ beforeAll(async () => {
     const made = spawnSync('python3', ['-m', 'venv', VENV], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`python3 -m venv ${VENV} failed: ${made.stderr}`);
   }
+  // Tests that pass `requirements: none` need pytest already there; the first test installs it through the
+  // action, but a test run on its own (-t) must not depend on that.
+  const python = join(VENV, 'bin', 'python');
+  if (spawnSync(python, ['-c', 'import pytest, pytest_cov']).status !== 0) {
+    const installed = spawnSync(python, ['-m', 'pip', 'install', '-q', '-r', join(REPO_ROOT, SUITE, 'requirements-dev.txt')], {
+      encoding: 'utf8',
+    });
+    if (installed.status !== 0) throw new Error(`pip install into ${VENV} failed: ${installed.stderr}`);
+  }
   scratch = mkdtempSync(join(tmpdir(), 'fd-test-action-'));
   api = await startFakeGitHubApi();
 });
