@@ -24,7 +24,8 @@ docker_server_version() {
 }
 
 # The pid of the running engine, from its own pid file.
-engine_pid() { tr -dc '0-9' </var/run/docker.pid 2>/dev/null || true; }
+# shellcheck disable=SC2015 # tr cannot fail once the file is readable
+engine_pid() { [[ -r /var/run/docker.pid ]] && tr -dc '0-9' </var/run/docker.pid || true; }
 
 ensure_docker_installed() {
   command -v dockerd >/dev/null && command -v docker >/dev/null && return 0

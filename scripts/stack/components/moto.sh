@@ -24,6 +24,21 @@ moto_version() {
   [[ -n "$meta" ]] && sed -n 's/^Version: //p' "$meta" || echo "not installed"
 }
 
+# Downloads the pinned wheels once per requirements version into the cache
+# outside the repo: a fresh clone (CI) then installs without the network.
+# pip's own cache does not help here: the index answers are not cacheable.
+ensure_wheelhouse() {
+  local wheelhouse="$1" logfile="$2"
+  [[ -f "$wheelhouse/.complete" ]] && return 0
+  rm -rf "$wheelhouse.partial"
+  mkdir -p "$wheelhouse.partial"
+  run_logged "$logfile" "downloading moto's wheels to ${wheelhouse/#"$HOME"/\~}" \
+    "$MOTO_VENV/bin/pip" download --quiet -d "$wheelhouse.partial" -r "$MOTO_REQUIREMENTS"
+  touch "$wheelhouse.partial/.complete"
+  rm -rf "$wheelhouse"
+  mv "$wheelhouse.partial" "$wheelhouse"
+}
+
 ensure_moto_venv() {
   local want
   want="$(sha256sum "$MOTO_REQUIREMENTS" | cut -d' ' -f1)"
@@ -34,11 +49,15 @@ ensure_moto_venv() {
     ensure_apt python3-venv
   fi
   local logfile="$STACK_LOG_DIR/moto-install.log"
+  local wheelhouse="$FLIGHTDECK_CACHE/moto/wheels-${want:0:16}"
   stack_init_dirs
+  rm -rf "$MOTO_VENV"
   run_logged "$logfile" "creating venv ${MOTO_VENV#"$REPO_ROOT"/}" python3 -m venv "$MOTO_VENV"
-  run_logged "$logfile" "pip install -r ${MOTO_REQUIREMENTS#"$REPO_ROOT"/}" \
-    env PIP_CACHE_DIR="$FLIGHTDECK_CACHE/pip" PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    "$MOTO_VENV/bin/pip" install --quiet -r "$MOTO_REQUIREMENTS"
+  ensure_wheelhouse "$wheelhouse" "$logfile"
+  # --no-compile halves the install on a busy machine; Python compiles the
+  # few modules moto_server imports on first start instead.
+  run_logged "$logfile" "installing moto from the cached wheels" \
+    "$MOTO_VENV/bin/pip" install --quiet --no-compile --no-index --find-links "$wheelhouse" -r "$MOTO_REQUIREMENTS"
   echo "$want" >"$MOTO_STAMP"
 }
 
