@@ -2,7 +2,9 @@
  * GitHub API access for the actions. @actions/github (Octokit and undici) is imported on first use,
  * never at start-up: most runs of most actions never call the API, and loading it costs ~100 ms.
  */
-type GitHubModule = typeof import('@actions/github');
+import type * as GitHub from '@actions/github';
+
+type GitHubModule = typeof GitHub;
 export type Octokit = ReturnType<GitHubModule['getOctokit']>;
 
 let loaded: Promise<GitHubModule> | undefined;
