@@ -1,7 +1,16 @@
 import * as core from '@actions/core';
 import { relative } from 'node:path';
 import { awsClientOptions } from '../../packages/aws/config';
-import { createEcrClient, ensureRepository, findRepository, getRegistryLogin } from '../../packages/aws/ecr';
+import {
+  createEcrClient,
+  ensureRepository,
+  findRepository,
+  getRegistryLogin,
+  type EcrSender,
+  type RegistryLogin,
+} from '../../packages/aws/ecr';
+import { ConfigurationError } from '../../packages/core/errors';
+import type { BuildPlan, Builder } from '../../packages/docker/build';
 import { waitForScan } from '../../packages/aws/ecr-scan';
 import { findingsAtOrAbove } from '../../packages/aws/severity';
 import * as docker from '../../packages/docker/docker';
@@ -45,17 +54,49 @@ export async function publish(inputs: Inputs, derived: AutoTag[]): Promise<void>
     derived.filter((tag) => !droppedTags.includes(tag.name)).map((tag) => tag.name),
     inputs.extraTags,
   );
+  if (tagNames.length === 0) {
+    throw new ConfigurationError(
+      `No tag left to push: ${inputs.repository} has immutable tags and "${INPUT.autoTags}" gave only moving tags (${droppedTags.join(', ')}). Add "sha" to "${INPUT.autoTags}" or set "${INPUT.tags}".`,
+      INPUT.autoTags,
+    );
+  }
   const image = `${login.registry}/${inputs.repository}`;
   const refs = tagNames.map((tag) => `${image}:${tag}`);
+  const report: BuildReport = {
+    image,
+    builder,
+    dockerfile: relative(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile),
+    outcome: 'failed',
+    tags: tagNames,
+    droppedTags,
+    repositoryCreated: repository.created,
+  };
+  // From here on the summary is written even when a phase fails, so the timings show where.
+  try {
+    await buildAndPush(inputs, builder, login, refs, derived, phases, report);
+    if (inputs.scanWait && report.digest) await waitForScanVerdict(ecr, inputs, report.digest, phases, report);
+  } finally {
+    await writeSummary(report, phases);
+  }
+}
 
+async function buildAndPush(
+  inputs: Inputs,
+  builder: Builder,
+  login: RegistryLogin,
+  refs: string[],
+  derived: AutoTag[],
+  phases: Phases,
+  report: BuildReport,
+): Promise<void> {
   await phases.run(`Log in to ${login.registry}`, async () => {
     await docker.login(login.registry, login.username, login.password);
     core.saveState(STATE_REGISTRY, login.registry);
   });
 
   const semver = derived.find((tag) => tag.kind === 'semver');
-  const labels = { ...ociLabels(provenanceFromEnv(semver?.name ?? tagNames[0])), ...inputs.labels };
-  const plan = {
+  const labels = { ...ociLabels(provenanceFromEnv(semver?.name ?? report.tags[0])), ...inputs.labels };
+  const plan: BuildPlan = {
     context: inputs.context,
     dockerfile: inputs.dockerfile,
     tags: refs,
@@ -76,52 +117,38 @@ export async function publish(inputs: Inputs, derived: AutoTag[]): Promise<void>
   if (inputs.push && builder === 'classic') {
     digest = await phases.run(`Push ${refs.length} tag(s)`, () => pushAll(refs));
   }
-  const sizeBytes = builder === 'classic' || !inputs.push ? await docker.imageSize(refs[0]!) : undefined;
+  report.digest = digest;
+  report.outcome = inputs.push ? 'pushed' : 'built';
+  report.sizeBytes = builder === 'classic' || !inputs.push ? await docker.imageSize(refs[0]!) : undefined;
 
   core.setOutput('registry', login.registry);
-  core.setOutput('image', image);
+  core.setOutput('image', report.image);
   core.setOutput('digest', digest ?? '');
-  core.setOutput('image-ref', digest ? `${image}@${digest}` : '');
+  core.setOutput('image-ref', digest ? `${report.image}@${digest}` : '');
   core.setOutput('tags', refs.join('\n'));
   core.setOutput('image-id', built.imageId ?? '');
+}
 
-  const report: BuildReport = {
-    image,
-    builder,
-    dockerfile: relative(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile),
-    pushed: inputs.push,
-    digest,
-    tags: tagNames,
-    droppedTags,
-    sizeBytes,
-    repositoryCreated: repository.created,
-  };
-  try {
-    if (inputs.scanWait && digest) {
-      const scanDigest = digest;
-      await phases.run('Wait for the image scan', async () => {
-        const result = await waitForScan(ecr, {
-          repository: inputs.repository,
-          registryId: inputs.registryId,
-          digest: scanDigest,
-          timeoutMs: inputs.scanTimeoutMs,
-        });
-        const counts =
-          Object.entries(result.counts)
-            .map(([severity, count]) => `${severity}: ${count}`)
-            .join(', ') || 'no findings';
-        report.scan = counts;
-        const blocking = findingsAtOrAbove(result.counts, inputs.scanSeverityThreshold);
-        if (blocking.length > 0) {
-          throw new Error(
-            `The image scan found ${blocking.map(([severity, count]) => `${count} ${severity}`).join(', ')} finding(s), at or above "${INPUT.scanSeverityThreshold}: ${inputs.scanSeverityThreshold}". The image is pushed (${digest}) but this step fails.`,
-          );
-        }
-      });
+/** Fails the step at or above the threshold; the image stays pushed, and the summary says what was found. */
+async function waitForScanVerdict(ecr: EcrSender, inputs: Inputs, digest: string, phases: Phases, report: BuildReport): Promise<void> {
+  await phases.run('Wait for the image scan', async () => {
+    const result = await waitForScan(ecr, {
+      repository: inputs.repository,
+      registryId: inputs.registryId,
+      digest,
+      timeoutMs: inputs.scanTimeoutMs,
+    });
+    report.scan =
+      Object.entries(result.counts)
+        .map(([severity, count]) => `${severity}: ${count}`)
+        .join(', ') || 'no findings';
+    const blocking = findingsAtOrAbove(result.counts, inputs.scanSeverityThreshold);
+    if (blocking.length > 0) {
+      throw new Error(
+        `The image scan found ${blocking.map(([severity, count]) => `${count} ${severity}`).join(', ')} finding(s), at or above "${INPUT.scanSeverityThreshold}: ${inputs.scanSeverityThreshold}". The image is pushed (${digest}) but this step fails.`,
+      );
     }
-  } finally {
-    await writeSummary(report, phases);
-  }
+  });
 }
 
 /** Push every tag; the registry must report one digest for all of them, since they name one image. */

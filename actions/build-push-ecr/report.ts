@@ -24,7 +24,7 @@ export interface BuildReport {
   image: string;
   builder: string;
   dockerfile: string;
-  pushed: boolean;
+  outcome: 'pushed' | 'built' | 'failed';
   digest?: string;
   tags: string[];
   droppedTags: string[];
@@ -35,7 +35,12 @@ export interface BuildReport {
 
 export async function writeSummary(report: BuildReport, phases: Phases): Promise<void> {
   const summary = new SummaryWriter();
-  summary.heading(report.pushed ? `Pushed ${report.image}` : `Built ${report.image} (not pushed)`);
+  const headings = {
+    pushed: `Pushed ${report.image}`,
+    built: `Built ${report.image} (not pushed)`,
+    failed: `Failed to build and push ${report.image}`,
+  };
+  summary.heading(headings[report.outcome]);
   const rows: string[][] = [
     ['Image', `\`${report.image}\``],
     ['Digest', report.digest ? `\`${report.digest}\`` : '—'],

@@ -204,6 +204,8 @@ describe('build-push-ecr when the build fails', () => {
     expect(errorMessages(main)).toMatch(/^docker build of .*app\/Dockerfile failed with exit code 1\./);
     expect(errorMessages(main)).toContain('RUN ["/bin/false"]');
     expect(await api.tags(repository)).toEqual([]);
+    expect(main.summary).toContain(`Failed to build and push ${registry}/${repository}`);
+    expect(main.summary).toMatch(/\| Build with classic \| [\d.]+m?s \|/);
     expect(Object.keys(dockerAuths(dockerConfig))).toContain(registry);
     const post = await runPost('build-push-ecr', started, main.state);
     expect(post.exitCode).toBe(0);
