@@ -14,14 +14,21 @@ cd "$repo_root"
 started=$(date +%s)
 
 venv="$repo_root/.venv/infra"
-requirements="$repo_root/infra/requirements.txt"
+# The lock pins every transitive package of infra/requirements.txt.
+requirements="$repo_root/infra/requirements.lock"
 mermaid_tools="$repo_root/infra/tests/mermaid"
 node24="$repo_root/node_modules/.bin/node"
 
 say() { printf 'infra: %s\n' "$*"; }
 die() { printf 'infra: error: %s\n' "$*" >&2; exit 2; }
 
-# --- Python tools: reinstalled only when infra/requirements.txt changes ---
+# One run at a time in this work tree: two would reinstall the same venv and
+# node_modules under each other, and race for the moto port.
+mkdir -p "$repo_root/.cache/infra"
+exec 9> "$repo_root/.cache/infra/run.lock"
+flock 9 || die "cannot lock $repo_root/.cache/infra/run.lock"
+
+# --- Python tools: reinstalled only when infra/requirements.lock changes ---
 stamp="$venv/.requirements.sha256"
 wanted="$(sha256sum "$requirements" | cut -d' ' -f1)"
 if [[ ! -x "$venv/bin/python" ]]; then

@@ -95,7 +95,7 @@ def test_deploy_role_may_push_one_repository_and_describe_one_cluster(stacks):
         for action in rules._as_list(statement["Action"]):
             grants[action] = statement["Resource"]
     repository = f"<Import:flightdeck-{environment}-RepositoryArn>"
-    push = ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+    push = ["ecr:DescribeRepositories", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
             "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages",
             "ecr:DescribeImageScanFindings"]
     assert grants == {
