@@ -1,45 +1,38 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
-import { runCommand, SummaryWriter, timedGroup } from '../../packages/core';
+import { SummaryWriter } from '../../packages/core/summary';
 import { buildAnnotations } from '../../packages/report/annotations';
 import { CHECK_SUMMARY_LIMIT } from '../../packages/report/check-run';
-import { formatPercent } from '../../packages/report/coverage';
 import { writeTestSummary, type TestSummary } from '../../packages/report/summary';
 import { getInputs } from './context';
 import { installRequirements } from './install';
 import { decideOutcome } from './outcome';
+import { setResultOutputs } from './outputs';
 import { publishResults } from './publish';
 import { readCoverage, readJunitReports } from './results';
-import { spawnOrExplain } from './spawn';
+import { runTests } from './run-tests';
 
 const SUMMARY_TITLE = 'Test results';
 
 export async function run(): Promise<void> {
   const inputs = getInputs();
   await installRequirements(inputs);
+  const { exitCode, startedAt } = await runTests(inputs);
 
-  const startedAt = Date.now();
-  const [program, ...args] = inputs.argv as [string, ...string[]];
-  const { exitCode } = await timedGroup(`Run ${inputs.argv.join(' ')}`, () =>
-    spawnOrExplain(inputs, () => runCommand(program, args, { cwd: inputs.workingDirectory, stream: true }), program),
-  );
-
-  const reports = readJunitReports(inputs, startedAt, exitCode);
-  if (!reports)
-    throw new Error(`The test command exited with code ${exitCode} and wrote no JUnit report; its output is in the "Run" log group.`);
-  const { report, files } = reports;
+  const { report, files } = readJunitReports(inputs, startedAt, exitCode);
   const coverage = readCoverage(inputs, startedAt);
-  if (coverage.problem && !coverage.summary) core.warning(capitalise(coverage.problem) + '.');
-
+  if (coverage.problem && !coverage.summary) core.warning(`${coverage.problem.charAt(0).toUpperCase()}${coverage.problem.slice(1)}.`);
+  const threshold = inputs.coverageThreshold;
   const outcome = decideOutcome({
     totals: report.totals,
     cases: report.cases,
     exitCode,
     ...(coverage.summary ? { coverage: coverage.summary } : {}),
-    ...(inputs.coverageThreshold !== undefined ? { coverageThreshold: inputs.coverageThreshold } : {}),
+    ...(threshold !== undefined ? { coverageThreshold: threshold } : {}),
     ...(coverage.problem ? { coverageProblem: coverage.problem } : {}),
   });
+  // fail-on-failure: false spares failing tests, not a missed coverage threshold.
   const stepFails = outcome.failure !== undefined && (inputs.failOnFailure || outcome.coverageLow);
 
   const annotations = buildAnnotations(report.cases, {
@@ -47,46 +40,31 @@ export async function run(): Promise<void> {
     workingDirectory: inputs.workingDirectory,
     exists: (path) => existsSync(resolve(inputs.workspace, path)),
   });
-  const summaryOf = (notices: string[]): TestSummary => ({
+  const summaryWith = (notices: string[]): TestSummary => ({
     title: SUMMARY_TITLE,
     report,
     annotations,
     notices,
-    ...(coverage.summary
-      ? { coverage: { ...coverage.summary, ...(inputs.coverageThreshold !== undefined ? { threshold: inputs.coverageThreshold } : {}) } }
-      : {}),
+    ...(coverage.summary ? { coverage: { ...coverage.summary, ...(threshold !== undefined ? { threshold } : {}) } } : {}),
   });
-
   const publication = await publishResults(
     inputs,
     annotations,
     {
       conclusion: outcome.failure ? 'failure' : 'success',
       title: outcome.failure ?? `${report.totals.passed} passed, ${report.totals.skipped} skipped`,
-      summary: writeTestSummary(new SummaryWriter(CHECK_SUMMARY_LIMIT), summaryOf([])).render(),
+      summary: writeTestSummary(new SummaryWriter(CHECK_SUMMARY_LIMIT), summaryWith([])).render(),
     },
     stepFails,
   );
-  await writeTestSummary(new SummaryWriter(), summaryOf(publication.notices)).write();
+  await writeTestSummary(new SummaryWriter(), summaryWith(publication.notices)).write();
 
-  const { totals } = report;
-  core.setOutput('total', totals.total);
-  core.setOutput('passed', totals.passed);
-  core.setOutput('failed', totals.failed);
-  core.setOutput('skipped', totals.skipped);
-  core.setOutput('errors', totals.errors);
-  core.setOutput('coverage', coverage.summary ? formatPercent(coverage.summary.percent) : '');
-  core.setOutput('report-path', files.join('\n'));
-  core.setOutput('check-run-url', publication.checkRunUrl ?? '');
-
-  core.info(
-    `${totals.total} tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.errors} errored, ${totals.skipped} skipped` +
-      (coverage.summary ? `; coverage ${formatPercent(coverage.summary.percent)}%` : ''),
-  );
+  setResultOutputs({
+    totals: report.totals,
+    reportFiles: files,
+    ...(coverage.summary ? { coverage: coverage.summary } : {}),
+    ...(publication.checkRunUrl ? { checkRunUrl: publication.checkRunUrl } : {}),
+  });
   if (outcome.failure && stepFails) throw new Error(outcome.failure);
   if (outcome.failure) core.warning(`${outcome.failure} (the step passes: fail-on-failure is false).`);
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -13,7 +13,8 @@ export interface ReadReports {
 /** Files written before the command started are left from an earlier run and would report stale results. */
 const CLOCK_SLACK_MS = 2000;
 
-export function readJunitReports(inputs: Inputs, startedAt: number, exitCode: number): ReadReports | undefined {
+/** Reads the JUnit files this run wrote; throws when there are none, since then nothing can be reported. */
+export function readJunitReports(inputs: Inputs, startedAt: number, exitCode: number): ReadReports {
   const matched = new Set<string>();
   for (const pattern of inputs.junitPatterns) {
     if (isAbsolute(pattern) && !/[*?[{]/.test(pattern)) {
@@ -33,8 +34,9 @@ export function readJunitReports(inputs: Inputs, startedAt: number, exitCode: nu
     const where = inputs.ownsReport
       ? `at ${inputs.junitPatterns[0]}`
       : `matching "${inputs.junitPatterns.join(', ')}" (input "${INPUT.junitPath}", relative to "${INPUT.workingDirectory}")`;
-    core.error(`The test command exited with code ${exitCode} and wrote no JUnit report ${where}.`);
-    return undefined;
+    throw new Error(
+      `The test command exited with code ${exitCode} and wrote no JUnit report ${where}; its output is in the "Run" log group.`,
+    );
   }
   const reports = fresh.map((file) => {
     try {

@@ -81,6 +81,12 @@ describe('parseJunit', () => {
     });
   });
 
+  it('reads CRLF line ends as LF, so tracebacks from Windows still yield frames', () => {
+    const xml =
+      '<testsuite><testcase name="w"><failure message="m">&gt; assert x\r\nE   assert 0\r\n\r\ntests\\test_w.py:4: AssertionError&#13;</failure></testcase></testsuite>';
+    expect(parseJunit(xml).cases[0]!.details).toBe('> assert x\nE   assert 0\n\ntests\\test_w.py:4: AssertionError');
+  });
+
   it('handles an empty report and merges several', () => {
     const empty = parseJunit('<testsuites/>');
     expect(empty.totals.total).toBe(0);

@@ -130,7 +130,9 @@ export function parseJunit(xml: string, options: JunitParseOptions = {}): JunitR
       },
       text(source, start, end, cdata) {
         if (!capturing) return;
-        const raw = source.slice(start, end);
+        const sliced = source.slice(start, end);
+        // XML reads CRLF and CR line ends as LF (a report written on Windows); &#13; stays a CR.
+        const raw = sliced.includes('\r') ? sliced.replace(/\r\n?/g, '\n') : sliced;
         capturing.text.push(cdata ? raw : decodeEntities(raw));
       },
     });

@@ -484,6 +484,28 @@ describe('test action bad input', () => {
     expect(run.stdout).not.toContain('::group::');
   });
 
+  it('says so when the command writes no JUnit report, and names a program that is not on PATH', async () => {
+    const workspace = workspaceWith({ 'README.md': 'empty project\n' });
+    const silent = await runAction('test', {
+      cwd: workspace,
+      inputs: { command: 'python -c "import sys; sys.exit(3)"', 'junit-path': 'reports/*.xml', token: '', requirements: 'none' },
+      env: pythonEnv(),
+    });
+    expect(silent.exitCode).toBe(1);
+    expect(stepFailure(silent)).toBe(
+      'The test command exited with code 3 and wrote no JUnit report matching "reports/*.xml" (input "junit-path", relative to "working-directory"); its output is in the "Run" log group.',
+    );
+    expect(silent.annotations.filter((annotation) => annotation.level === 'error')).toHaveLength(1);
+
+    const missing = await runAction('test', {
+      cwd: workspace,
+      inputs: { command: 'no-such-test-runner --all', 'junit-path': 'out.xml', token: '', requirements: 'none' },
+      env: pythonEnv(),
+    });
+    expect(missing.exitCode).toBe(1);
+    expect(stepFailure(missing)).toMatch(/^Input "command": the program "no-such-test-runner" was not found on PATH/);
+  });
+
   it('names junit-path when the command is not pytest', async () => {
     const run = await runAction('test', {
       inputs: { 'working-directory': SUITE, command: 'python -m unittest', token: '' },
