@@ -139,4 +139,32 @@ describe('watchObjects', () => {
     expect(watchCalls[0]!.searchParams.get('fieldSelector')).toBe('metadata.name=web');
     expect(lists).toBe(2);
   });
+
+  it('tolerates 403 from an apiserver that is still starting after a drop, but not on the first connection', async () => {
+    let watches = 0;
+    const { client } = await fakeApiserver((request, response, url) => {
+      if (url.searchParams.get('watch') !== '1') return json(response, 200, { metadata: { resourceVersion: '1' }, items: [deployment('1', 0)] });
+      watches++;
+      if (watches === 1) return request.socket.destroy();
+      if (watches === 2) return json(response, 403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'RBAC: not ready' });
+      response.writeHead(200);
+      response.write(`${JSON.stringify({ type: 'MODIFIED', object: deployment('2', 2) })}\n`);
+    });
+    const controller = new AbortController();
+    const types: string[] = [];
+    for await (const event of watchObjects<Deployment>(client, { ...Kinds.Deployment, namespace: 'shop' }, { signal: controller.signal })) {
+      types.push(`${event.type}:${event.object.metadata.resourceVersion}`);
+      if (types.length === 2) controller.abort();
+    }
+    expect(types).toEqual(['ADDED:1', 'MODIFIED:2']);
+
+    const denied = await fakeApiserver((_request, response, url) => {
+      if (url.searchParams.get('watch') !== '1') return json(response, 200, { metadata: { resourceVersion: '1' }, items: [] });
+      json(response, 403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'cannot watch' });
+    });
+    const run = async () => {
+      for await (const _event of watchObjects(denied.client, { ...Kinds.Deployment, namespace: 'shop' })) void _event;
+    };
+    await expect(run()).rejects.toBeInstanceOf(KubePermissionError);
+  });
 });

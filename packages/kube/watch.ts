@@ -59,6 +59,9 @@ export async function* watchObjects<T extends KubeObject>(client: KubeClient, re
   const known = new Map<string, T>();
   let resourceVersion = options.resourceVersion;
   let failures = 0;
+  // Set after a dropped connection until an event arrives again: meanwhile a restarting apiserver
+  // may answer 401/403 before its authenticators and RBAC caches are ready.
+  let recovering = false;
 
   const relist = async function* (): AsyncGenerator<WatchEvent<T>> {
     const list = await client.list<T>({ ...ref, name: undefined }, { labelSelector: options.labelSelector, fieldSelector, signal });
@@ -110,6 +113,7 @@ export async function* watchObjects<T extends KubeObject>(client: KubeClient, re
         );
         for await (const raw of parseWatchStream(stream)) {
           failures = 0;
+          recovering = false;
           if (raw.type === 'ERROR') {
             const status = raw.object as KubeStatus;
             throw errorFromResponse(status.code ?? 500, status, '', context);
@@ -129,7 +133,10 @@ export async function* watchObjects<T extends KubeObject>(client: KubeClient, re
           listReason = '410 Gone';
           continue;
         }
-        if (!isTransient(error)) throw error;
+        const status = kubeStatusOf(error);
+        const startingUp = recovering && (status === 401 || status === 403);
+        if (!startingUp && !isTransient(error)) throw error;
+        recovering = true;
         failures++;
         if (failures > (options.maxReconnectFailures ?? 60)) throw error;
         endReason = (error as Error).message;
