@@ -183,8 +183,14 @@ describe('test action on the fixture suite', () => {
   it('creates a completed check run with the annotations when the token may write checks', async () => {
     api.requests.length = 0;
     api.mode = 'allow';
-    const run = await runAction('test', { inputs: { 'working-directory': SUITE, requirements: 'none', token: TOKEN }, env: pythonEnv() });
+    const run = await runAction('test', {
+      inputs: { 'working-directory': SUITE, requirements: 'none', token: TOKEN },
+      env: pythonEnv(),
+      watchArgv: true,
+    });
     expect(run.exitCode, run.stdout).toBe(1);
+    expect(run.argvSeen.some((argv) => argv.includes('pytest'))).toBe(true);
+    expect(run.argvSeen.filter((argv) => argv.includes(TOKEN))).toEqual([]);
     expect(api.requests).toHaveLength(1);
     const [create] = api.requests;
     expect(create).toMatchObject({ method: 'POST', path: '/repos/flightdeck-dev/sample/check-runs', authorization: `token ${TOKEN}` });
