@@ -104,8 +104,12 @@ proc_running() {
   pid="$(read_pid "$name")"
   pid_alive "$pid" || return 1
   [[ -z "$expected" ]] && return 0
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$expected"
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$expected"
 }
+
+# Every daemon of the stack, and whatever it forks, carries this variable, so
+# down.sh can find a process that outlived the daemon that started it.
+STACK_DAEMON_MARKER="FLIGHTDECK_STACK_DAEMON_OF=$STACK_DIR"
 
 # Starts "$@" as a daemon in its own session, output to logs/<name>.log,
 # and records its pid. The caller waits for it to become healthy.
@@ -117,7 +121,7 @@ start_daemon() {
   local logfile="$STACK_LOG_DIR/$name.log"
   stack_init_dirs
   echo "--- $(date -u +%FT%TZ) starting: $1" >>"$logfile"
-  setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
+  setsid env "$STACK_DAEMON_MARKER" "$@" </dev/null >>"$logfile" 2>&1 9>&- &
   echo $! >"$(pid_file "$name")"
   log "started $name (pid $!), log: ${logfile#"$REPO_ROOT"/}"
 }
@@ -140,7 +144,20 @@ stop_daemon() {
     sleep 0.5
   fi
   pid_alive "$pid" && die "$name (pid $pid) is still running after SIGKILL"
+  stop_session_leftovers "$name" "$pid"
   rm -f "$(pid_file "$name")"
+}
+
+# A daemon started by start_daemon leads its own session (setsid), so what is
+# left in that session after it exited are children it failed to stop.
+stop_session_leftovers() {
+  local name="$1" sid="$2" left
+  left="$(pgrep -s "$sid" || true)"
+  [[ -z "$left" ]] && return 0
+  warn "$name left processes behind in its session: $(echo "$left" | tr '\n' ' ')- stopping them"
+  pkill -TERM -s "$sid" || true
+  sleep 2
+  pkill -KILL -s "$sid" || true
 }
 
 # Resident memory of a pid in MiB, or "-".
@@ -285,11 +302,21 @@ stack_leftover_processes() {
     pid="$(read_pid "$name")"
     pid_alive "$pid" && echo "$pid $name (pid file ${file#"$REPO_ROOT"/}): $(ps -o args= -p "$pid" | cut -c1-120)"
   done
-  local pattern
-  for pattern in "$STACK_DIR/" "$REPO_ROOT/.venv/stack/bin/"; do
-    pgrep -af -- "$pattern" | grep -v -e "^$$ " -e 'pgrep' | while read -r pid args; do
-      pid_alive "$pid" && [[ ! "$args" =~ (down|up|status)\.sh ]] && echo "$pid $args" | cut -c1-160
-    done
+  for pid in $(stack_marked_pids); do
+    echo "$pid (started by the stack): $(ps -o args= -p "$pid" | cut -c1-120)"
+  done
+  return 0
+}
+
+# Pids of live processes that carry this stack's daemon marker (start_daemon
+# sets it; children such as dockerd's containerd inherit it).
+stack_marked_pids() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid="${environ#/proc/}"
+    pid="${pid%/environ}"
+    tr '\0' '\n' 2>/dev/null <"$environ" | grep -qxF "$STACK_DAEMON_MARKER" || continue
+    pid_alive "$pid" && echo "$pid"
   done
   return 0
 }

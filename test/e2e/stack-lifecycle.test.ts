@@ -17,7 +17,9 @@ const pidDir = join(stack.STACK_DIR, 'pids');
 const script = (name: string) => resolve(REPO_ROOT, 'scripts/stack', name);
 
 /** Command-line fragments that only processes of this stack carry. */
-const STACK_PROCESS_PATTERNS = [`${stack.STACK_DIR}/`, `${REPO_ROOT}/.venv/stack/bin/moto_server`];
+const STACK_PROCESS_PATTERNS = [`${REPO_ROOT}/.venv/stack/bin/moto_server`, `docker-registry serve ${stack.STACK_DIR}/`];
+/** The variable scripts/stack/lib.sh start_daemon puts in the environment of every daemon (and its children). */
+const DAEMON_MARKER = `FLIGHTDECK_STACK_DAEMON_OF=${stack.STACK_DIR}`;
 
 function recordedPids(): Map<string, number> {
   const pids = new Map<string, number>();
@@ -32,12 +34,12 @@ function recordedPids(): Map<string, number> {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    // A zombie has exited and only waits for its parent to reap it.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
-  // A zombie has exited and only waits for its parent to reap it.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 }
 
 function matchingProcesses(pattern: string): string[] {
@@ -46,6 +48,23 @@ function matchingProcesses(pattern: string): string[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .filter((line) => isAlive(Number(line.split(' ')[0])));
+}
+
+/** Live processes whose environment carries the stack's daemon marker. */
+function markedProcesses(): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    if (environ.split('\0').includes(DAEMON_MARKER) && isAlive(Number(entry))) {
+      found.push(`${entry} ${readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ')}`);
+    }
+  }
+  return found;
 }
 
 function portAccepts(port: number): Promise<boolean> {
@@ -80,6 +99,7 @@ describe('local stack lifecycle: down leaves nothing running, up brings it back'
     for (const [name, pid] of before) expect(isAlive(pid), `${name} (pid ${pid}) still running`).toBe(false);
     expect(recordedPids().size).toBe(0);
     for (const pattern of STACK_PROCESS_PATTERNS) expect(matchingProcesses(pattern), pattern).toEqual([]);
+    expect(markedProcesses(), DAEMON_MARKER).toEqual([]);
     expect(await portAccepts(443), 'registry port 443').toBe(false);
     expect(await portAccepts(5000), 'moto port 5000').toBe(false);
     expect(existsSync(stackEnvPath()), '.stack/env is removed with the stack').toBe(false);
@@ -94,5 +114,8 @@ describe('local stack lifecycle: down leaves nothing running, up brings it back'
     expect(status.status, status.stdout).toBe(0);
     expect(loadStackEnv()).toEqual(stack);
     expect([...recordedPids().keys()].sort()).toEqual([...before.keys()].sort());
+    // The daemons carry the marker again, so the marker check above cannot pass vacuously.
+    const marked = markedProcesses().join('\n');
+    for (const [name, pid] of recordedPids()) expect(marked, `${name} carries the marker`).toMatch(new RegExp(`^${pid} `, 'm'));
   });
 });
