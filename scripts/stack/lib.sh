@@ -107,8 +107,9 @@ proc_running() {
   tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$expected"
 }
 
-# Every daemon of the stack, and whatever it forks, carries this variable, so
-# down.sh can find a process that outlived the daemon that started it.
+# Every daemon of the stack, and whatever it forks, carries this variable (and
+# FLIGHTDECK_STACK_COMPONENT=<component>), so down.sh can find a process that
+# outlived the daemon that started it.
 STACK_DAEMON_MARKER="FLIGHTDECK_STACK_DAEMON_OF=$STACK_DIR"
 
 # Starts "$@" as a daemon in its own session, output to logs/<name>.log,
@@ -121,7 +122,8 @@ start_daemon() {
   local logfile="$STACK_LOG_DIR/$name.log"
   stack_init_dirs
   echo "--- $(date -u +%FT%TZ) starting: $1" >>"$logfile"
-  setsid env "$STACK_DAEMON_MARKER" "$@" </dev/null >>"$logfile" 2>&1 9>&- &
+  setsid env "$STACK_DAEMON_MARKER" "FLIGHTDECK_STACK_COMPONENT=${STACK_LOG_TAG:-$name}" "$@" \
+    </dev/null >>"$logfile" 2>&1 9>&- &
   echo $! >"$(pid_file "$name")"
   log "started $name (pid $!), log: ${logfile#"$REPO_ROOT"/}"
 }
@@ -151,10 +153,12 @@ stop_daemon() {
 # A daemon started by start_daemon leads its own session (setsid), so what is
 # left in that session after it exited are children it failed to stop.
 stop_session_leftovers() {
-  local name="$1" sid="$2" left
-  left="$(pgrep -s "$sid" || true)"
+  local name="$1" sid="$2" left="" pid
+  for pid in $(pgrep -s "$sid" || true); do
+    pid_alive "$pid" && left+="$pid "
+  done
   [[ -z "$left" ]] && return 0
-  warn "$name left processes behind in its session: $(echo "$left" | tr '\n' ' ')- stopping them"
+  warn "$name left processes behind in its session: ${left}- stopping them"
   pkill -TERM -s "$sid" || true
   sleep 2
   pkill -KILL -s "$sid" || true
@@ -290,33 +294,31 @@ validate_component_names() {
   done
 }
 
-# Lists (pid and command) every process that belongs to the given components
-# and is still running: those in pid files, and any whose command line points
-# into this stack's state or venv (a child that outlived its parent).
+# Lists (pid and command) every live process of the given components: any
+# process whose environment carries the stack's daemon marker for one of them
+# (start_daemon puts it there; children such as dockerd's containerd inherit it),
+# so a child that outlived its daemon is found too.
 stack_leftover_processes() {
-  local name file pid
-  for file in "$STACK_PID_DIR"/*.pid; do
-    [[ -e "$file" ]] || continue
-    name="${file##*/}"
-    name="${name%.pid}"
-    pid="$(read_pid "$name")"
-    pid_alive "$pid" && echo "$pid $name (pid file ${file#"$REPO_ROOT"/}): $(ps -o args= -p "$pid" | cut -c1-120)"
+  local pid
+  for pid in $(stack_marked_pids "$@"); do
+    echo "$pid: $(ps -o args= -p "$pid" | cut -c1-140)"
   done
-  for pid in $(stack_marked_pids); do
-    echo "$pid (started by the stack): $(ps -o args= -p "$pid" | cut -c1-120)"
-  done
-  return 0
 }
 
-# Pids of live processes that carry this stack's daemon marker (start_daemon
-# sets it; children such as dockerd's containerd inherit it).
+# stack_marked_pids <component>...: pids of live processes started for them.
 stack_marked_pids() {
-  local environ pid
+  local environ pid vars wanted
   for environ in /proc/[0-9]*/environ; do
     pid="${environ#/proc/}"
     pid="${pid%/environ}"
-    tr '\0' '\n' 2>/dev/null <"$environ" | grep -qxF "$STACK_DAEMON_MARKER" || continue
-    pid_alive "$pid" && echo "$pid"
+    vars="$(tr '\0' '\n' 2>/dev/null <"$environ")" || continue
+    grep -qxF "$STACK_DAEMON_MARKER" <<<"$vars" || continue
+    for wanted in "$@"; do
+      if grep -qxF "FLIGHTDECK_STACK_COMPONENT=$wanted" <<<"$vars"; then
+        pid_alive "$pid" && echo "$pid"
+        break
+      fi
+    done
   done
   return 0
 }
