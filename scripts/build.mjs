@@ -2,7 +2,7 @@
 // with @vercel/ncc. The output is committed; scripts/check-dist.mjs rebuilds and diffs it.
 import ncc from '@vercel/ncc';
 import { minify } from 'terser';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,9 +20,8 @@ function entries() {
 
 async function bundle({ name, entry }) {
   const started = performance.now();
-  const { code, assets } = await ncc(entry, {
+  const { code, assets, stats } = await ncc(entry, {
     minify: true,
-    license: 'licenses.txt',
     sourceMap: false,
     quiet: true,
     target: 'es2023',
@@ -36,6 +35,7 @@ async function bundle({ name, entry }) {
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, isChunk(file) ? await minifyChunk(file, asset.source) : asset.source);
   }
+  writeFileSync(join(outDir, 'licenses.txt'), licenseText(stats));
   const bytes = statSync(join(outDir, 'index.js')).size;
   console.log(`${relative(root, outDir)}/index.js  ${(bytes / 1024).toFixed(0)} KiB  ${((performance.now() - started) / 1000).toFixed(1)}s`);
 }
@@ -50,6 +50,29 @@ async function minifyChunk(file, source) {
   const result = await minify(source.toString(), { module: true, compress: false, mangle: { keep_classnames: true, keep_fnames: true } });
   if (result.code === undefined) throw new Error(`terser returned nothing for ${file}`);
   return result.code;
+}
+
+/**
+ * The licenses of every package in the bundle and its chunks. ncc's own `license` option lists only the
+ * packages of code-split chunks, so the list is built from the compilation's modules instead.
+ */
+function licenseText(stats) {
+  const packageDirs = new Set();
+  for (const module of stats.compilation.modules) {
+    const resource = module.resource;
+    if (!resource?.includes('/node_modules/')) continue;
+    const at = resource.lastIndexOf('/node_modules/') + '/node_modules/'.length;
+    const parts = resource.slice(at).split('/');
+    packageDirs.add(resource.slice(0, at) + parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/'));
+  }
+  const entries = new Map();
+  for (const dir of packageDirs) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const licenseFile = readdirSync(dir).find((file) => /^(licen[cs]e|copying)(\.|$)/i.test(file));
+    const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').trim() : '';
+    entries.set(`${manifest.name}@${manifest.version}`, `${manifest.name}\n${manifest.license ?? 'UNKNOWN'}\n${text}`);
+  }
+  return [...entries.keys()].sort().map((key) => entries.get(key)).join('\n\n') + '\n';
 }
 
 const list = entries();
