@@ -45,6 +45,8 @@ export interface RunOptions {
   /** Sample /proc/<pid>/cmdline of every process while the step runs, to prove secrets stay out of argv. */
   watchArgv?: boolean;
   timeoutMs?: number;
+  /** What `${{ github.token }}` in an action.yml default evaluates to; the runner fills in the job's token. */
+  githubToken?: string;
 }
 
 interface ActionMetadata {
@@ -221,7 +223,12 @@ function sampleArgv(seen: Set<string>): void {
   }
 }
 
-function inputEnv(name: string, inputs: Record<string, string>): Record<string, string> {
+/** The runner evaluates expressions in input defaults; the only one our action.yml files use is the job token. */
+function evaluateDefault(value: unknown, githubToken: string): string {
+  return String(value).replace(/\$\{\{\s*github\.token\s*\}\}/g, githubToken);
+}
+
+function inputEnv(name: string, inputs: Record<string, string>, githubToken: string): Record<string, string> {
   const metadata = readActionMetadata(name);
   const known = Object.keys(metadata.inputs ?? {});
   for (const given of Object.keys(inputs)) {
@@ -229,7 +236,7 @@ function inputEnv(name: string, inputs: Record<string, string>): Record<string, 
   }
   const env: Record<string, string> = {};
   for (const [input, spec] of Object.entries(metadata.inputs ?? {})) {
-    if (spec.default !== undefined) env[inputEnvName(input)] = String(spec.default);
+    if (spec.default !== undefined) env[inputEnvName(input)] = evaluateDefault(spec.default, githubToken);
   }
   for (const [input, value] of Object.entries(inputs)) env[inputEnvName(input)] = value;
   return env;
@@ -241,7 +248,7 @@ function composeEnv(name: string, runDir: string, options: RunOptions): Record<s
     // A real step never inherits another step's inputs or state.
     if (value !== undefined && !key.startsWith('INPUT_') && !key.startsWith('STATE_') && !key.startsWith('GITHUB_')) env[key] = value;
   }
-  Object.assign(env, baseEnv(runDir, options.cwd ?? REPO_ROOT), inputEnv(name, options.inputs ?? {}));
+  Object.assign(env, baseEnv(runDir, options.cwd ?? REPO_ROOT), inputEnv(name, options.inputs ?? {}, options.githubToken ?? ''));
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;
