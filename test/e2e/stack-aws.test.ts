@@ -10,6 +10,13 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRepositoryCommand, DeleteRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import {
+  CloudWatchClient,
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { CreateClusterCommand, DeleteClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mustRun, runProgram } from '../stack/commands';
@@ -180,5 +187,33 @@ describe('local stack: EKS in moto', () => {
     expect(cluster?.status).toBe('ACTIVE');
     expect(cluster?.arn).toBe(`arn:aws:eks:${stack.AWS_REGION}:${stack.AWS_ACCOUNT_ID}:cluster/${clusterName}`);
     expect(cluster?.endpoint).toMatch(/^https:\/\//);
+  });
+});
+
+describe('local stack: CloudWatch in moto', () => {
+  const cloudwatch = new CloudWatchClient(awsClientConfig);
+  const alarmName = `stack-check-${suffix}`;
+
+  afterAll(async () => {
+    await cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [alarmName] })).catch(() => undefined);
+  });
+
+  // Guards the wire protocol: some client versions speak Smithy RPC v2 CBOR, which moto does not answer.
+  it('stores an alarm and the state it is set to, over the protocol the pinned client speaks', async () => {
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarmName,
+        Namespace: 'Flightdeck/StackCheck',
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'ALARM', StateReason: 'stack check' }));
+    const { MetricAlarms } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName] }));
+    expect(MetricAlarms?.map((alarm) => [alarm.AlarmName, alarm.StateValue])).toEqual([[alarmName, 'ALARM']]);
   });
 });
