@@ -1,7 +1,7 @@
 // JUnit parse time for a generated pytest-style report of 10,000 cases (target: under 300 ms).
 // Imports the parser's TypeScript source directly (Node 24 strips the types; ts-sources.mjs resolves
 // our extensionless imports), so no build step stands between the bench and the code.
-// Run alone with `node bench/junit-parse.mjs`, or call benchJunitParse() from the bench runner.
+// Run alone with `node bench/junit-parse.bench.mjs`, or call benchJunitParse() from the bench runner.
 import { fileURLToPath } from 'node:url';
 import './ts-sources.mjs';
 
