@@ -33,6 +33,21 @@ ensure_docker_installed() {
   ensure_apt docker.io
 }
 
+# Where systemd runs, installing docker.io starts docker.service; that engine
+# is the machine's, so it is reused rather than raced with a second dockerd.
+engine_started_by_systemd() {
+  [[ -d /run/systemd/system ]] && systemctl is-active --quiet docker.service 2>/dev/null || return 1
+  wait_until 60 "docker.service to answer 'docker info'" docker_healthy
+}
+
+# A dockerd someone else just started answers after a few seconds; wait for
+# it instead of failing on its pid file.
+engine_starting_elsewhere() {
+  pid_alive "$(engine_pid)" || return 1
+  wait_until 30 "the running dockerd (pid $(engine_pid)) to answer 'docker info'" docker_healthy ||
+    die "dockerd pid $(engine_pid) is running but does not answer 'docker info'; see its log or stop it"
+}
+
 docker_up() {
   mkdir -p "$DOCKER_DATA_DIR"
   if docker_healthy; then
@@ -42,8 +57,10 @@ docker_up() {
       engine_pid >"$DOCKER_EXTERNAL_MARK"
       log "reusing an engine that was already running (pid $(engine_pid)): $(docker_server_version); down.sh will leave it running"
     fi
+  elif ensure_docker_installed && { engine_started_by_systemd || engine_starting_elsewhere; }; then
+    engine_pid >"$DOCKER_EXTERNAL_MARK"
+    log "reusing an engine started outside the stack (pid $(engine_pid)): $(docker_server_version); down.sh will leave it running"
   else
-    ensure_docker_installed
     rm -f "$DOCKER_EXTERNAL_MARK"
     local stale
     stale="$(engine_pid)"
@@ -52,7 +69,6 @@ docker_up() {
       log "removing stale /var/run/docker.pid (pid $stale is gone)"
       rm -f /var/run/docker.pid
     fi
-    [[ -z "$(engine_pid)" ]] || die "dockerd pid $(engine_pid) is running but does not answer 'docker info'; see its log or stop it"
     start_daemon dockerd dockerd "${DOCKERD_ARGS[@]}"
     wait_until 90 "dockerd to answer 'docker info'" docker_healthy || {
       tail -n 20 "$STACK_LOG_DIR/dockerd.log" >&2

@@ -86,6 +86,7 @@ ENV
 }
 
 moto_up() {
+  ensure_apt curl
   ensure_moto_venv
   if proc_running moto "$MOTO_BIN" && moto_healthy; then
     log "reusing moto $(moto_version) at $MOTO_URL (pid $(read_pid moto))"
