@@ -36,12 +36,18 @@ export function stackEnvPath(): string {
 }
 
 /**
- * Parses the `export NAME=value` lines up.sh writes (values carry no quotes or
- * spaces; $NAME references expand). Later lines win, as they would in a shell
- * that sources the file.
+ * Parses the `export NAME=value` lines up.sh writes, as a shell sourcing the
+ * file would: later lines win, double-quoted or bare values expand `$NAME`
+ * and `${NAME}` (from earlier lines, then from `outer`, e.g. the caller's
+ * PATH), single-quoted values stay literal.
  */
-export function parseStackEnv(text: string, source = 'stack env'): Record<string, string> {
+export function parseStackEnv(text: string, source = 'stack env', outer: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const vars: Record<string, string> = {};
+  const expand = (value: string) =>
+    value.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_, braced?: string, bare?: string) => {
+      const name = (braced ?? bare)!;
+      return vars[name] ?? outer[name] ?? '';
+    });
   text.split('\n').forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
@@ -49,12 +55,18 @@ export function parseStackEnv(text: string, source = 'stack env'): Record<string
     if (!match) {
       throw new Error(`${source}:${index + 1}: expected "export NAME=value", got "${line}"; rerun scripts/stack/up.sh to rewrite it`);
     }
-    // $NAME / ${NAME} expand as in the shell, so `export PATH=<bin>:$PATH` prepends (components/k8s.sh writes that).
-    vars[match[1]!] = match[2]!
-      .replace(/^(['"])(.*)\1$/, '$2')
-      .replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => vars[name] ?? process.env[name] ?? '');
+    const [, name, rawValue] = match as unknown as [string, string, string];
+    const singleQuoted = /^'(.*)'$/.exec(rawValue);
+    const doubleQuoted = /^"(.*)"$/.exec(rawValue);
+    const value = singleQuoted ? singleQuoted[1]! : expand(doubleQuoted ? doubleQuoted[1]! : rawValue);
+    vars[name] = name === 'PATH' ? withoutDuplicateEntries(value) : value;
   });
   return vars;
+}
+
+/** Applying the env twice must not grow PATH: keep each directory's first occurrence. */
+function withoutDuplicateEntries(searchPath: string): string {
+  return [...new Set(searchPath.split(':').filter((entry) => entry !== ''))].join(':');
 }
 
 /** Loads .stack/env; throws with the fix when the stack was never brought up. */
