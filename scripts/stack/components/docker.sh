@@ -114,8 +114,11 @@ docker_status() {
     owner="external"
     pid="$(engine_pid)"
   fi
+  # dockerd runs its own containerd as a child; its memory counts too.
+  local containerd_pid
+  containerd_pid="$(pgrep -P "${pid:-0}" -x containerd || true)"
   printf '%-9s %-8s %-18s %s\n' docker "$state" "$(docker_server_version | cut -d' ' -f1)" \
-    "engine=$owner pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB client=$(docker version --format '{{.Client.Version}}' 2>/dev/null || echo -)"
+    "engine=$owner pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB containerd-rss=$(rss_mib "${containerd_pid:-0}")MiB client=$(docker version --format '{{.Client.Version}}' 2>/dev/null || echo -)"
   [[ "$state" == healthy ]]
 }
 
