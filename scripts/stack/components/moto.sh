@@ -49,7 +49,10 @@ ensure_moto_venv() {
     ensure_apt python3-venv
   fi
   local logfile="$STACK_LOG_DIR/moto-install.log"
-  local wheelhouse="$FLIGHTDECK_CACHE/moto/wheels-${want:0:16}"
+  local python_tag wheelhouse
+  # Wheels with compiled parts only fit the Python that downloaded them.
+  python_tag="$(python3 -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")')"
+  wheelhouse="$FLIGHTDECK_CACHE/moto/wheels-$python_tag-${want:0:16}"
   stack_init_dirs
   rm -rf "$MOTO_VENV"
   run_logged "$logfile" "creating venv ${MOTO_VENV#"$REPO_ROOT"/}" python3 -m venv "$MOTO_VENV"
