@@ -55,7 +55,7 @@ export async function resolveAlbTarget(
     if (services.length !== 1) {
       throw new ConfigurationError(
         services.length === 0
-          ? `Traffic "alb" needs a Service that selects Deployment "${stable.metadata.name}"'s pods; none exists in namespace "${namespace}".`
+          ? `Traffic "alb" needs a Service that selects Deployment "${stable.metadata.name}"'s pods; none exists in namespace "${namespace}". Create it, or set "service" to the Service the Ingress routes to.`
           : `Several Services select Deployment "${stable.metadata.name}"'s pods (${services.map((s) => s.metadata.name).join(', ')}); set "service" to the one the Ingress routes to.`,
         'service',
       );
@@ -72,7 +72,7 @@ export async function resolveAlbTarget(
     throw new ConfigurationError(
       ingressName
         ? `Input "ingress" names Ingress "${ingressName}", which does not exist in namespace "${namespace}".`
-        : `Traffic "alb" needs an Ingress that routes to Service "${service.metadata.name}"; none exists in namespace "${namespace}".`,
+        : `Traffic "alb" needs an Ingress that routes to Service "${service.metadata.name}"; none exists in namespace "${namespace}". Create it, or set "ingress" to the Ingress to weigh.`,
       'ingress',
     );
   }
