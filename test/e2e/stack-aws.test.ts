@@ -36,15 +36,19 @@ interface HttpsAnswer {
   body: string;
 }
 
-/** GET on the registry's HTTP API, trusting only the stack's CA. */
-function registryGet(path: string, options: { auth?: string; accept?: string; ca?: Buffer | undefined } = {}): Promise<HttpsAnswer> {
+/** A request to the registry's HTTP API, trusting only the CA given. */
+function registryRequest(
+  method: 'GET' | 'DELETE',
+  path: string,
+  options: { auth?: string; accept?: string; ca?: Buffer | undefined } = {},
+): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
         host: stack.ECR_REGISTRY,
         port: 443,
         path,
-        method: 'GET',
+        method,
         ca: options.ca,
         headers: {
           ...(options.auth ? { authorization: `Basic ${Buffer.from(options.auth).toString('base64')}` } : {}),
@@ -62,6 +66,8 @@ function registryGet(path: string, options: { auth?: string; accept?: string; ca
     req.end();
   });
 }
+
+const registryGet = (path: string, options: Parameters<typeof registryRequest>[2] = {}) => registryRequest('GET', path, options);
 
 describe('local stack: environment', () => {
   it('reaches test workers through the global setup, as process.env and inject()', () => {
@@ -90,12 +96,20 @@ describe('local stack: ECR in moto, the TLS registry and the Docker engine', () 
   const dockerEnv = { ...process.env, DOCKER_CONFIG: dockerConfigDir };
   let registryUser = '';
   let registryPassword = '';
+  let pushedDigest: string | undefined;
 
   beforeAll(async () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName }));
   });
 
   afterAll(async () => {
+    // The registry keeps what was pushed; delete it so repeated runs leave nothing behind.
+    if (pushedDigest) {
+      await registryRequest('DELETE', `/v2/${repositoryName}/manifests/${pushedDigest}`, {
+        ca,
+        auth: `${registryUser}:${registryPassword}`,
+      }).catch(() => undefined);
+    }
     await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true })).catch(() => undefined);
     runProgram('docker', ['image', 'rm', '--force', imageRef]);
     rmSync(dockerConfigDir, { recursive: true, force: true });
@@ -148,7 +162,7 @@ describe('local stack: ECR in moto, the TLS registry and the Docker engine', () 
     expect(login).toMatch(/Login Succeeded/);
 
     const push = mustRun('docker', ['push', imageRef], { env: dockerEnv });
-    const pushedDigest = /digest: (sha256:[0-9a-f]{64})/.exec(push)?.[1];
+    pushedDigest = /digest: (sha256:[0-9a-f]{64})/.exec(push)?.[1];
     expect(pushedDigest).toBeDefined();
 
     const auth = `${registryUser}:${registryPassword}`;
