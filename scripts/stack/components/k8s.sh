@@ -118,7 +118,7 @@ daemon_running() { proc_running "$1" "$1"; }
 # ensure_daemon <name> <timeout>: reuses a healthy daemon, waits for one that
 # is still starting, and (re)starts one that is not running.
 ensure_daemon() {
-  local name="$1" timeout="$2" port owner t0
+  local name="$1" timeout="$2" port owner
   local -a command
   if daemon_running "$name"; then
     if "${name}_healthy"; then
@@ -134,12 +134,7 @@ ensure_daemon() {
     mapfile -t command < <("${name}_command")
     start_daemon "$name" "${command[@]}"
   fi
-  t0="$(now_seconds)"
-  wait_until "$timeout" "$name to become healthy" "${name}_healthy" || {
-    tail -n 25 "$STACK_LOG_DIR/$name.log" >&2
-    die "$name did not become healthy in ${timeout}s; see .stack/logs/$name.log"
-  }
-  log "$name healthy after $(seconds_since "$t0")s"
+  wait_daemon_healthy "$name" "$timeout" "${name}_healthy"
 }
 
 stop_all_daemons() {

@@ -18,7 +18,8 @@ kwok_healthy() {
 kwok_running() { proc_running kwok "$KWOK_BIN"; }
 
 kwok_version() {
-  "$KWOK_BIN" --version 2>/dev/null | sed -nE 's/.*(v?[0-9]+\.[0-9]+\.[0-9]+).*/\1/p' | head -n1
+  # "kwok version v0.8.0 go1.26.8 (linux/amd64)"
+  "$KWOK_BIN" --version 2>/dev/null | awk '{ print $3 }'
 }
 
 # The stages are read once at start: a changed file needs a restart, which
@@ -53,10 +54,7 @@ ensure_kwok_running() {
     return 0
   fi
   kwok_running || start_kwok
-  wait_until 60 "kwok to become healthy" kwok_healthy || {
-    tail -n 25 "$STACK_LOG_DIR/kwok.log" >&2
-    die "kwok did not become healthy; see .stack/logs/kwok.log"
-  }
+  wait_daemon_healthy kwok 60 kwok_healthy
 }
 
 ensure_fake_nodes() {

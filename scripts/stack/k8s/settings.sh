@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Versions, ports and paths of the local Kubernetes control plane and KWOK.
 # Sourced by components/k8s.sh and components/kwok.sh after lib.sh; defines
-# variables only.
+# variables and a few small helpers, and runs nothing.
 
 # Versions are pinned by the tools/ modules; these must match their go.mod.
 KUBERNETES_VERSION=v1.34.4
@@ -75,3 +75,24 @@ apiserver_ready() { apiserver_check /readyz && apiserver_check /livez; }
 
 # kubectl as the cluster admin; never reads the user's ~/.kube/config.
 kubectl_admin() { "$KUBECTL" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
+
+# wait_daemon_healthy <name> <timeout> <health command...>: polls the health
+# command, but gives up at once if the process has exited, showing its log.
+wait_daemon_healthy() {
+  local name="$1" timeout="$2"
+  shift 2
+  local deadline=$((SECONDS + timeout)) t0
+  t0="$(now_seconds)"
+  until "$@" >/dev/null 2>&1; do
+    if ! pid_alive "$(read_pid "$name")"; then
+      tail -n 25 "$STACK_LOG_DIR/$name.log" >&2
+      die "$name exited during start-up; see .stack/logs/$name.log"
+    fi
+    if ((SECONDS >= deadline)); then
+      tail -n 25 "$STACK_LOG_DIR/$name.log" >&2
+      die "$name did not become healthy in ${timeout}s; see .stack/logs/$name.log"
+    fi
+    sleep 0.3
+  done
+  log "$name healthy after $(seconds_since "$t0")s"
+}
