@@ -2,7 +2,7 @@
  * build-push-ecr, bundled, run as the runner runs it, against the real Docker
  * engine, the local registry at the ECR hostname, and moto for the ECR API.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -185,6 +185,47 @@ describe('build-push-ecr pushes to the registry', () => {
     expect(run.post?.exitCode).toBe(0);
     expect(Object.keys(dockerAuths(dockerConfig))).toContain(registry);
     expectNoSecret(run);
+  });
+});
+
+describe('build-push-ecr with buildx installed', () => {
+  let buildx: string;
+  beforeAll(() => {
+    // Built once from the Go module proxy and cached; linked only into this test's DOCKER_CONFIG.
+    buildx = mustRun('bash', [join(REPO_ROOT, 'scripts/install-buildx.sh')], { timeoutMs: 1_800_000 }).trim();
+  }, 1_800_000);
+
+  it('builds and pushes with buildx, and the digest is the one the registry serves', async () => {
+    const { dir, dockerConfig } = workspace();
+    mkdirSync(join(dockerConfig, 'cli-plugins'));
+    symlinkSync(buildx, join(dockerConfig, 'cli-plugins', 'docker-buildx'));
+    const repository = uniqueName();
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'MUTABLE' }));
+    const run = await runAction('build-push-ecr', {
+      cwd: dir,
+      watchArgv: true,
+      env: { DOCKER_CONFIG: dockerConfig },
+      inputs: { repository, context: 'app', tags: 'buildx', platforms: 'linux/amd64', 'cache-type': 'inline' },
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    const image = `${registry}/${repository}`;
+    const digest = run.outputs.digest!;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(run.outputs.tags!.split('\n')).toEqual([`${image}:${SHA_TAG}`, `${image}:main`, `${image}:buildx`]);
+    for (const tag of [SHA_TAG, 'main', 'buildx']) expect(await api.manifestDigest(repository, tag)).toBe(digest);
+    // One buildx invocation pushed every tag; there was no separate docker push.
+    expect(run.summary).toContain('Build with buildx');
+    expect(run.summary).not.toContain('Push ');
+    expect(
+      run.argvSeen.some((argv) => /docker-buildx buildx build .*--platform linux\/amd64 .*--cache-to type=inline --push /.test(argv)),
+    ).toBe(true);
+    expectNoSecret(run);
+    expect(run.post?.exitCode).toBe(0);
+    expect(Object.keys(dockerAuths(dockerConfig))).not.toContain(registry);
+    // The post step logged out; log in again (password on stdin) to pull the image back by digest.
+    const dockerEnv = { ...process.env, DOCKER_CONFIG: dockerConfig };
+    mustRun('docker', ['login', '--username', 'AWS', '--password-stdin', registry], { env: dockerEnv, input: password });
+    mustRun('docker', ['pull', `${image}@${digest}`], { env: dockerEnv });
   });
 });
 
