@@ -3,13 +3,17 @@
 # $FLIGHTDECK_CACHE, once per version. Sourced after lib.sh and settings.sh.
 #
 # A build is reused while the stamp beside the binary matches the sources
-# (go.mod, go.sum, *.go) and the Go version, so a bump or a code change in
-# tools/ rebuilds while an unchanged checkout never does. GOMODCACHE and
+# (go.mod, go.sum, *.go) and flags, so a bump or a code change in tools/
+# rebuilds while an unchanged checkout never does. GOMODCACHE and
 # GOCACHE are left at Go's defaults so other builds on the machine share them.
 
 GO_MIN_MINOR=26 # tools/kwok needs Go 1.26; the others need 1.24
 
 ensure_go() {
+  # A non-login shell (CI, sudo) may lack Go's default install dir on PATH.
+  if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then
+    PATH="/usr/local/go/bin:$PATH"
+  fi
   command -v go >/dev/null ||
     die "Go 1.$GO_MIN_MINOR or newer is needed to build Kubernetes, etcd and KWOK, and 'go' is not on PATH; install it (e.g. to /usr/local/go) and rerun"
   local minor
@@ -18,12 +22,13 @@ ensure_go() {
     die "found $(go env GOVERSION), but building KWOK $KWOK_VERSION needs Go 1.$GO_MIN_MINOR or newer; upgrade Go and rerun"
 }
 
-# Hash of what a build depends on: the module's sources and the toolchain.
+# Hash of what a build depends on: the module's sources and the build flags.
+# The Go version is not part of it, so a built binary is used even where Go
+# is absent; it is recorded in <binary>.build-times.
 build_stamp() {
   local module_dir="$1"
   shift
   {
-    go env GOVERSION
     printf '%s\n' "$@"
     cat "$module_dir"/go.mod "$module_dir"/go.sum "$module_dir"/*.go
   } | sha256sum | cut -d' ' -f1
@@ -35,11 +40,11 @@ build_stamp() {
 go_build_cached() {
   local label="$1" module_dir="$2" output="$3" package="$4" ldflags="${5:-}"
   local stamp_file="$output.stamp" want
-  ensure_go
   want="$(build_stamp "$module_dir" "$package" "$ldflags")"
   if [[ -x "$output" && "$(cat "$stamp_file" 2>/dev/null)" == "$want" ]]; then
     return 0
   fi
+  ensure_go
 
   local logfile="$STACK_LOG_DIR/build-$label.log" t0 download_s compile_s
   stack_init_dirs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this file
 # Versions, ports and paths of the local Kubernetes control plane and KWOK.
 # Sourced by components/k8s.sh and components/kwok.sh after lib.sh; defines
 # variables and a few small helpers, and runs nothing.
