@@ -4,8 +4,8 @@
 #   a deployment of every template into moto's CloudFormation (its own moto
 #   server on 127.0.0.1:${INFRA_MOTO_PORT:-5055}), and a browser render of every
 #   Mermaid block in docs/architecture.md.
-# It installs what is missing first: the .venv/infra virtualenv, Debian's
-# chromium, and the mermaid-cli tools in infra/tests/mermaid/node_modules.
+# It installs what is missing first: the .venv/infra virtualenv and Debian's
+# chromium. The npm tools (mermaid-cli, puppeteer) come with the root `npm ci`.
 # Extra arguments go to pytest, e.g. `infra/tests/run.sh -k security`.
 set -euo pipefail
 
@@ -16,7 +16,6 @@ started=$(date +%s)
 venv="$repo_root/.venv/infra"
 # The lock pins every transitive package of infra/requirements.txt.
 requirements="$repo_root/infra/requirements.lock"
-mermaid_tools="$repo_root/infra/tests/mermaid"
 node24="$repo_root/node_modules/.bin/node"
 
 say() { printf 'infra: %s\n' "$*"; }
@@ -50,16 +49,12 @@ if [[ ! -x /usr/bin/chromium ]]; then
   fi
 fi
 
-# --- mermaid-cli, from its own lockfile, kept apart from the actions' package.json ---
+# --- mermaid-cli and puppeteer come from the root package.json (npm ci, `make deps`) ---
 [[ -x "$node24" ]] || die "$node24 is missing: run 'npm ci' at the repository root (make deps) first"
-lock_stamp="$mermaid_tools/node_modules/.package-lock.sha256"
-lock_wanted="$(sha256sum "$mermaid_tools/package-lock.json" | cut -d' ' -f1)"
-if [[ "$(cat "$lock_stamp" 2>/dev/null)" != "$lock_wanted" ]]; then
-  say "installing mermaid-cli into $mermaid_tools/node_modules"
-  # No browser download: the checker drives /usr/bin/chromium (puppeteer-config.json).
-  (cd "$mermaid_tools" && PUPPETEER_SKIP_DOWNLOAD=1 flock /tmp/npm.lock npm ci --no-audit --no-fund --loglevel=error)
-  echo "$lock_wanted" > "$lock_stamp"
-fi
+for package in @mermaid-js/mermaid-cli puppeteer; do
+  [[ -f "$repo_root/node_modules/$package/package.json" ]] \
+    || die "node_modules/$package is missing: run 'npm ci' at the repository root (make deps) first"
+done
 
 say "tools ready after $(( $(date +%s) - started ))s; running the checks"
 # exec: pytest's own summary ("N passed in Ns") is the last line, and its exit code is ours.

@@ -2,6 +2,9 @@
 // real browser (Debian's chromium via puppeteer), with the same renderer that
 // mermaid-cli uses, so a block that GitHub could not draw fails here.
 //
+// puppeteer and mermaid-cli resolve from the repository's node_modules (root
+// package.json); no browser is downloaded: puppeteer-config.json names Debian's.
+//
 // Usage: node check-mermaid.mjs FILE.md [...]
 // Prints one JSON line per block: {"file","line","kind","ok","error"}.
 // Exit codes: 0 all blocks render, 1 a block failed, 2 bad usage or no browser.
