@@ -22,12 +22,21 @@ kwok_version() {
   "$KWOK_BIN" --version 2>/dev/null | awk '{ print $3 }'
 }
 
-# The stages are read once at start: a changed file needs a restart, which
-# up does when the config on disk differs from the one the running kwok got.
+# KWOK logs every status patch at INFO (megabytes per test run); WARN keeps
+# errors only. `KWOK_LOG_LEVEL=INFO kwok.sh up` restarts it to trace which
+# stage fired for which pod.
+KWOK_LOG_LEVEL="${KWOK_LOG_LEVEL:-WARN}"
+
+# The stages are read once at start: a changed file (or log level) needs a
+# restart, which up does when they differ from what the running kwok got.
 KWOK_CONFIG_STAMP="$STACK_DIR/kwok/stages.sha256"
 
+kwok_config_hash() {
+  { cat "$KWOK_STAGES"; echo "log-level=$KWOK_LOG_LEVEL"; } | sha256sum | cut -d' ' -f1
+}
+
 kwok_config_current() {
-  [[ "$(cat "$KWOK_CONFIG_STAMP" 2>/dev/null)" == "$(sha256sum "$KWOK_STAGES" | cut -d' ' -f1)" ]]
+  [[ "$(cat "$KWOK_CONFIG_STAMP" 2>/dev/null)" == "$(kwok_config_hash)" ]]
 }
 
 start_kwok() {
@@ -36,17 +45,18 @@ start_kwok() {
   [[ -z "$owner" ]] ||
     die "port $KWOK_PORT, needed by kwok, is taken by pid $owner; stop that process and rerun"
   mkdir -p "$STACK_DIR/kwok"
-  sha256sum "$KWOK_STAGES" | cut -d' ' -f1 >"$KWOK_CONFIG_STAMP"
+  kwok_config_hash >"$KWOK_CONFIG_STAMP"
   start_daemon kwok "$KWOK_BIN" \
     --kubeconfig "$ADMIN_KUBECONFIG" \
     --config "$KWOK_STAGES" \
     --manage-nodes-with-annotation-selector "$KWOK_NODE_SELECTOR" \
-    --server-address "$K8S_HOST:$KWOK_PORT"
+    --server-address "$K8S_HOST:$KWOK_PORT" \
+    --v "$KWOK_LOG_LEVEL"
 }
 
 ensure_kwok_running() {
   if kwok_running && ! kwok_config_current; then
-    log "${KWOK_STAGES#"$REPO_ROOT"/} changed since kwok started; restarting it"
+    log "${KWOK_STAGES#"$REPO_ROOT"/} or the log level changed since kwok started; restarting it"
     stop_daemon kwok 10
   fi
   if kwok_running && kwok_healthy; then
