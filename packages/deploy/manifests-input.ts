@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../core';
 import type { Deployment, KubeObject } from '../kube';
 import { INPUT, type ManifestInputs } from './inputs';
-import { loadManifestObjects } from './manifests-local';
+import { loadManifestObjects, unusedImagesError } from './manifests-local';
 
 export interface DeploymentManifests {
   /** The Deployment to canary, images substituted. */
@@ -17,7 +17,7 @@ export interface DeploymentManifests {
  * "deployment", or the only one. All local: it runs before the cluster is touched.
  */
 export async function loadDeploymentManifests(inputs: ManifestInputs, deploymentName: string | undefined): Promise<DeploymentManifests> {
-  const objects = await loadManifestObjects(inputs.manifests, inputs.images);
+  const { objects, unusedImages } = await loadManifestObjects(inputs.manifests, inputs.images);
   const deployments = objects.filter((o): o is Deployment => o.kind === 'Deployment');
   if (deployments.length === 0) {
     throw new ConfigurationError(
@@ -42,6 +42,7 @@ export async function loadDeploymentManifests(inputs: ManifestInputs, deployment
   } else {
     deployment = deployments[0]!;
   }
+  if (unusedImages.length) throw unusedImagesError(unusedImages);
   if (!deployment.spec?.template?.spec?.containers?.length) {
     throw new ConfigurationError(`Deployment "${deployment.metadata.name}" in the manifests has no containers.`, INPUT.manifests);
   }

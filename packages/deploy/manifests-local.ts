@@ -9,11 +9,21 @@ import { INPUT } from './inputs';
  * Until packages/manifests lands: files, directories or globs of YAML,
  * multi-document, with images substituted by repository name.
  */
-export async function loadManifestObjects(patterns: string[], images: string[]): Promise<KubeObject[]> {
+export async function loadManifestObjects(
+  patterns: string[],
+  images: string[],
+): Promise<{ objects: KubeObject[]; unusedImages: string[] }> {
   const files = patterns.flatMap(expand);
   const objects = files.flatMap(parseFile);
-  substituteImages(objects, images);
-  return objects;
+  return { objects, unusedImages: substituteImages(objects, images) };
+}
+
+/** The refusal for images no container uses: raised once the manifests are known to hold a Deployment, the likelier mistake. */
+export function unusedImagesError(unused: string[]): ConfigurationError {
+  return new ConfigurationError(
+    `Input "${INPUT.images}": no container in the manifests uses ${unused.map((i) => `"${repositoryOf(i)}"`).join(', ')}. Each image replaces the containers whose image has the same repository name.`,
+    INPUT.images,
+  );
 }
 
 function expand(pattern: string): string[] {
@@ -80,7 +90,7 @@ export function repositoryOf(image: string): string {
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
 }
 
-function substituteImages(objects: KubeObject[], images: string[]): void {
+function substituteImages(objects: KubeObject[], images: string[]): string[] {
   const used = new Set<string>();
   for (const object of objects) {
     const spec = (object.spec as { template?: { spec?: { containers?: Container[]; initContainers?: Container[] } } } | undefined)?.template
@@ -94,11 +104,5 @@ function substituteImages(objects: KubeObject[], images: string[]): void {
       }
     }
   }
-  const unused = images.filter((i) => !used.has(i));
-  if (unused.length) {
-    throw new ConfigurationError(
-      `Input "${INPUT.images}": no container in the manifests uses ${unused.map((i) => `"${repositoryOf(i)}"`).join(', ')}. Each image replaces the containers whose image has the same repository name.`,
-      INPUT.images,
-    );
-  }
+  return images.filter((i) => !used.has(i));
 }

@@ -169,7 +169,10 @@ describe('EKS cluster access', () => {
       expect(run.annotations[0]?.message).toMatch(/Unauthorized/);
       expect(eks.tokens.length).toBeGreaterThan(0);
       const token = eks.tokens[0]!;
-      expect(run.stdout).not.toContain(token.slice(12, 60));
+      // Masked: the token appears only in the ::add-mask:: command the runner consumes.
+      const printed = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
+      expect(printed.join('\n')).not.toContain(token.slice(12, 60));
+      expect(run.stdout).toContain(`::add-mask::${token}`);
       const verified = verifyEksToken(token, { clusterName: 'prod', secretAccessKey: 'testing' });
       expect(verified).toMatchObject({ accessKeyId: 'testing', region: 'us-east-1' });
       expect(verified.expiresSeconds).toBe(60);

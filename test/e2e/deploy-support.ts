@@ -91,15 +91,16 @@ export async function createApp(namespace: string, options: AppOptions = {}): Pr
   await kube.post(`/api/v1/namespaces/${namespace}/services`, serviceManifest(namespace));
   if (options.ingress) await kube.post(`/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses`, ingressManifest(namespace));
   const replicas = options.replicas ?? 4;
-  const watcher = await watchDeployment({ namespace, name: APP });
-  await watcher.waitFor(
+  const setup = await watchDeployment({ namespace, name: APP });
+  await setup.waitFor(
     (o) =>
       o.observedGeneration >= o.generation && o.availableReplicas === replicas && o.updatedReplicas === replicas && o.replicas === replicas,
-    {
-      timeoutMs: 60_000,
-      what: 'the stable app fully available',
-    },
+    { timeoutMs: 60_000, what: 'the stable app fully available' },
   );
+  await setup.stop();
+  // The witness starts once the app is fully available: from here on it must never dip below the floor.
+  const watcher = await watchDeployment({ namespace, name: APP });
+
   const workspace = mkdtempSync(join(tmpdir(), 'fd-deploy-ws-'));
   writeManifests(workspace, namespace, options);
   return { namespace, workspace, watcher, floor: replicas - (options.maxUnavailable ?? 0) };
