@@ -6,7 +6,7 @@
  * It uses test/stack/kube-http.ts, not the product's client, so it is an
  * independent witness. It lists first and watches from the list's
  * resourceVersion, so no change between the two is missed, and resumes from
- * the last resourceVersion if the stream is cut.
+ * the last resourceVersion if the stream is cut or the apiserver restarts.
  */
 import { adminKubeconfigPath, KubeHttp, KubeHttpError, type WatchEvent, type WatchHandle } from './kube-http';
 
@@ -65,6 +65,17 @@ function observe(event: DeploymentObservation['event'], deployment: DeploymentOb
   };
 }
 
+/** How long the watcher keeps reconnecting to an apiserver that is down (restarts take seconds). */
+const RECONNECT_WINDOW_MS = 120_000;
+
+const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
+
+/** Connection failures and 5xx/429 answers end with the apiserver coming back; anything else is a bug. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof KubeHttpError) return error.status >= 500 || error.status === 429;
+  return true;
+}
+
 const formatObservation = (o: DeploymentObservation): string =>
   `${new Date(o.at).toISOString()} ${o.event} rv=${o.resourceVersion} gen=${o.generation}/${o.observedGeneration} ` +
   `replicas=${o.replicas} updated=${o.updatedReplicas} ready=${o.readyReplicas} available=${o.availableReplicas} ` +
@@ -110,20 +121,32 @@ export class DeploymentWatcher {
 
   private async run(fromResourceVersion: string): Promise<void> {
     let resourceVersion = fromResourceVersion;
+    // When the apiserver went away (e.g. a test restarts it), or undefined.
+    let outageSince: number | undefined;
     try {
       while (!this.stopped) {
-        let expired = false;
-        this.stream = this.client.watch<DeploymentObject>(`${this.collection}&resourceVersion=${resourceVersion}`, (event) => {
-          if (event.type === 'ERROR') {
-            // 410 Gone: our resourceVersion was compacted away; list again.
-            expired = true;
-            return;
-          }
-          resourceVersion = event.object.metadata.resourceVersion;
-          if (event.type !== 'BOOKMARK') this.record(observe(event.type, event.object));
-        });
-        await this.stream.done;
-        if (expired && !this.stopped) resourceVersion = await this.list();
+        try {
+          let expired = false;
+          this.stream = this.client.watch<DeploymentObject>(`${this.collection}&resourceVersion=${resourceVersion}`, (event) => {
+            outageSince = undefined;
+            if (event.type === 'ERROR') {
+              // 410 Gone: our resourceVersion was compacted away; list again.
+              expired = true;
+              return;
+            }
+            resourceVersion = event.object.metadata.resourceVersion;
+            if (event.type !== 'BOOKMARK') this.record(observe(event.type, event.object));
+          });
+          await this.stream.done;
+          if (expired && !this.stopped) resourceVersion = await this.list();
+        } catch (error) {
+          if (this.stopped) return;
+          if (!isTransient(error)) throw error;
+          outageSince ??= Date.now();
+          if (Date.now() - outageSince > RECONNECT_WINDOW_MS) throw error;
+        }
+        // Never spin: a stream that ends at once is retried a moment later.
+        if (!this.stopped) await sleep(200);
       }
     } catch (error) {
       if (!this.stopped) this.failure = error;
