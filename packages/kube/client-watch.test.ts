@@ -74,6 +74,21 @@ describe('KubeClient', () => {
     expect(calls).toBe(2);
   });
 
+  it('retries a 403 only right after the connection was refused or reset (an apiserver starting up)', async () => {
+    let calls = 0;
+    const { client } = await fakeApiserver((request, response) => {
+      calls++;
+      if (calls === 1) return request.socket.destroy();
+      if (calls === 2) return json(response, 403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'not ready' });
+      json(response, 200, deployment('3', 2));
+    });
+    await client.get({ ...Kinds.Deployment, namespace: 'shop', name: 'web' });
+    expect(calls).toBe(3);
+    calls = 1;
+    await expect(client.get({ ...Kinds.Deployment, namespace: 'shop', name: 'web' })).rejects.toBeInstanceOf(KubePermissionError);
+    expect(calls).toBe(2);
+  });
+
   it('sends server-side apply with its content type, field manager and force', async () => {
     let contentType = '';
     const { client, seen } = await fakeApiserver((request, response) => {

@@ -274,6 +274,9 @@ export class KubeClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     let refreshToken = false;
     let refreshed = false;
+    // After a refused or reset connection, the apiserver may be restarting: until its authenticators
+    // and RBAC caches are ready it can answer 401/403 to good credentials, so those are retried too.
+    let serverWasDown = false;
     for (let attempt = 1; ; attempt++) {
       options.signal?.throwIfAborted();
       let response: RawResponse;
@@ -285,6 +288,7 @@ export class KubeClient {
         const code = (error as NodeJS.ErrnoException).code ?? '';
         const safe = options.idempotent || code === 'ECONNREFUSED';
         if (safe && RETRYABLE_NETWORK_CODES.has(code) && attempt < this.retry.maxAttempts) {
+          serverWasDown = true;
           await this.backoff(attempt, undefined, options.signal);
           continue;
         }
@@ -298,7 +302,8 @@ export class KubeClient {
         refreshToken = refreshed = true;
         continue;
       }
-      const retryable = response.status === 429 || (response.status >= 500 && options.idempotent);
+      const startingUp = serverWasDown && (response.status === 401 || response.status === 403);
+      const retryable = response.status === 429 || (response.status >= 500 && options.idempotent) || startingUp;
       if (retryable && attempt < this.retry.maxAttempts) {
         await this.backoff(attempt, response.headers['retry-after'], options.signal);
         continue;

@@ -3,7 +3,7 @@
  * deployer ServiceAccount (least-privilege Role), with KWOK playing the pods.
  * Outcomes are checked with test/stack/kube-http (an independent client).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,9 +121,19 @@ describe('rollout', () => {
     await setDeploymentImages(client, namespace.name, 'restart', { app: `${IMAGE}:2.0.0` }, { fieldManager: FIELD_MANAGER });
     const waiting = waitForRollout(client, namespace.name, 'restart', { timeoutMs: 180_000 });
     await new Promise((r) => setTimeout(r, 200));
-    const restart = restartApiserver();
+    const restarting = restartApiserver();
+    // A plain call made while the apiserver is down is retried with backoff until it is back.
+    await new Promise((r) => setTimeout(r, 500));
+    const retriesBefore = client.retryCount;
+    const duringOutage = await client.get<Deployment>({ ...Kinds.Deployment, namespace: namespace.name, name: 'restart' });
+    expect(duringOutage.metadata.name).toBe('restart');
+    expect(client.retryCount).toBeGreaterThan(retriesBefore);
+    const restart = await restarting;
     const result = await waiting;
-    console.log(`[itg] apiserver restart: ${restart.downMs} ms down; rollout observed after ${result.elapsedMs} ms, ${result.apiRequests} API requests, ${result.reconnects} reconnects`);
+    console.log(
+      `[itg] apiserver restart: ${restart.downMs} ms until k8s.sh up returned; rollout observed after ${result.elapsedMs} ms, ` +
+        `${result.apiRequests} API requests, ${result.reconnects} reconnects; a GET during the outage needed ${client.retryCount - retriesBefore} retries`,
+    );
     expect(result.reconnects).toBeGreaterThanOrEqual(1);
     const seen = await admin.get<Deployment>(`/apis/apps/v1/namespaces/${namespace.name}/deployments/restart`);
     expect(seen.spec.template.spec?.containers[0]?.image).toBe(`${IMAGE}:2.0.0`);
@@ -133,14 +143,21 @@ describe('rollout', () => {
   });
 });
 
-/** Kill the apiserver by its pid file and bring it back with the component script (idempotent up). */
-function restartApiserver(): { downMs: number } {
+/**
+ * Kill the apiserver by its pid file and bring it back with the component
+ * script (idempotent up). Asynchronous, so the code under test keeps running
+ * (and meets refused connections) while the apiserver is down.
+ */
+async function restartApiserver(): Promise<{ downMs: number }> {
   const stackDir = process.env.STACK_DIR ?? resolve(process.cwd(), '.stack');
   const pid = Number(readFileSync(resolve(stackDir, 'pids/kube-apiserver.pid'), 'utf8').trim());
   const started = Date.now();
   process.kill(pid, 'SIGKILL');
-  const up = spawnSync('bash', [resolve(process.cwd(), 'scripts/stack/components/k8s.sh'), 'up'], { encoding: 'utf8' });
-  if (up.status !== 0) throw new Error(`k8s.sh up failed: ${up.stderr}`);
+  const up = spawn('bash', [resolve(process.cwd(), 'scripts/stack/components/k8s.sh'), 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolveExit) => up.on('exit', resolveExit));
+  if (code !== 0) throw new Error(`k8s.sh up failed: ${stderr}`);
   return { downMs: Date.now() - started };
 }
 
