@@ -11,7 +11,12 @@ describe('createEksToken', () => {
     expect(token.startsWith(TOKEN_PREFIX)).toBe(true);
     expect(token).not.toMatch(/=/);
     const verified = verifyEksToken(token, { clusterName: 'flightdeck', secretAccessKey: 'testing', now: signingDate });
-    expect(verified).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', region: 'us-east-1', host: 'sts.us-east-1.amazonaws.com', expiresSeconds: 60 });
+    expect(verified).toMatchObject({
+      accessKeyId: 'AKIDEXAMPLE',
+      region: 'us-east-1',
+      host: 'sts.us-east-1.amazonaws.com',
+      expiresSeconds: 60,
+    });
     expect(expiresAt.getTime() - signingDate.getTime()).toBe(15 * 60_000);
   });
 
@@ -26,11 +31,18 @@ describe('createEksToken', () => {
 
   it('is rejected by a cluster it was not made for', async () => {
     const { token } = await createEksToken({ clusterName: 'other-cluster', region: 'us-east-1', credentials, signingDate });
-    expect(() => verifyEksToken(token, { clusterName: 'flightdeck', secretAccessKey: 'testing', now: signingDate })).toThrow(/signature does not match/);
+    expect(() => verifyEksToken(token, { clusterName: 'flightdeck', secretAccessKey: 'testing', now: signingDate })).toThrow(
+      /signature does not match/,
+    );
   });
 
   it('carries the session token of temporary credentials', async () => {
-    const { token } = await createEksToken({ clusterName: 'c', region: 'us-east-1', credentials: { ...credentials, sessionToken: 'SESSION/+=' }, signingDate });
+    const { token } = await createEksToken({
+      clusterName: 'c',
+      region: 'us-east-1',
+      credentials: { ...credentials, sessionToken: 'SESSION/+=' },
+      signingDate,
+    });
     const url = new URL(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString());
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe('SESSION/+=');
     expect(verifyEksToken(token, { clusterName: 'c', secretAccessKey: 'testing', now: signingDate }).accessKeyId).toBe('AKIDEXAMPLE');
@@ -56,19 +68,39 @@ describe('verifyEksToken rejects what the authenticator rejects', () => {
   });
   it('a host that is not STS', async () => {
     const { token } = await make();
-    expect(() => verifyEksToken(reencode(token, (url) => (url.host = 'sts.evil.example.com')), options)).toThrow(/STS host/);
+    expect(() =>
+      verifyEksToken(
+        reencode(token, (url) => (url.host = 'sts.evil.example.com')),
+        options,
+      ),
+    ).toThrow(/STS host/);
   });
   it('another action', async () => {
     const { token } = await make();
-    expect(() => verifyEksToken(reencode(token, (url) => url.searchParams.set('Action', 'AssumeRole')), options)).toThrow(/GetCallerIdentity/);
+    expect(() =>
+      verifyEksToken(
+        reencode(token, (url) => url.searchParams.set('Action', 'AssumeRole')),
+        options,
+      ),
+    ).toThrow(/GetCallerIdentity/);
   });
   it('an expiry over 900 seconds', async () => {
     const { token } = await make();
-    expect(() => verifyEksToken(reencode(token, (url) => url.searchParams.set('X-Amz-Expires', '3600')), options)).toThrow(/X-Amz-Expires/);
+    expect(() =>
+      verifyEksToken(
+        reencode(token, (url) => url.searchParams.set('X-Amz-Expires', '3600')),
+        options,
+      ),
+    ).toThrow(/X-Amz-Expires/);
   });
   it('an unsigned cluster header', async () => {
     const { token } = await make();
-    expect(() => verifyEksToken(reencode(token, (url) => url.searchParams.set('X-Amz-SignedHeaders', 'host')), options)).toThrow(/x-k8s-aws-id/);
+    expect(() =>
+      verifyEksToken(
+        reencode(token, (url) => url.searchParams.set('X-Amz-SignedHeaders', 'host')),
+        options,
+      ),
+    ).toThrow(/x-k8s-aws-id/);
   });
   it('a token older than 15 minutes', async () => {
     const { token } = await make();
@@ -83,7 +115,10 @@ describe('verifyEksToken rejects what the authenticator rejects', () => {
 describe('EksTokenProvider', () => {
   it('reuses a token for 10 minutes, then mints a new one; a forced refresh mints at once', async () => {
     let now = signingDate;
-    const provider = new EksTokenProvider({ clusterName: 'flightdeck', region: 'us-east-1', credentials: async () => credentials }, () => now);
+    const provider = new EksTokenProvider(
+      { clusterName: 'flightdeck', region: 'us-east-1', credentials: async () => credentials },
+      () => now,
+    );
     const first = await provider.get();
     now = new Date(signingDate.getTime() + 9 * 60_000);
     expect(await provider.get()).toBe(first);

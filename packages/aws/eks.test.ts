@@ -7,7 +7,9 @@ import { verifyEksToken } from '../../test/support/eks-token-verifier';
 import { describeEksCluster, type EksSender } from './eks';
 
 /** A hand-written stand-in for EKSClient: answers DescribeCluster from a table (moto cannot make a cluster CREATING). */
-function fakeEks(cluster: Record<string, unknown> | Error): EksSender & { config: { credentials: () => Promise<{ accessKeyId: string; secretAccessKey: string }> } } {
+function fakeEks(
+  cluster: Record<string, unknown> | Error,
+): EksSender & { config: { credentials: () => Promise<{ accessKeyId: string; secretAccessKey: string }> } } {
   return {
     send: (async (command: { input: { name: string } }) => {
       if (cluster instanceof Error) throw cluster;
@@ -21,13 +23,19 @@ const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-
 
 describe('describeEksCluster', () => {
   it('returns endpoint, decoded CA and status for an ACTIVE cluster', async () => {
-    const info = await describeEksCluster(fakeEks({ status: 'ACTIVE', endpoint: 'https://abc.eks.amazonaws.com', certificateAuthority: { data: ca }, version: '1.34' }), 'prod', 'us-east-1');
+    const info = await describeEksCluster(
+      fakeEks({ status: 'ACTIVE', endpoint: 'https://abc.eks.amazonaws.com', certificateAuthority: { data: ca }, version: '1.34' }),
+      'prod',
+      'us-east-1',
+    );
     expect(info).toMatchObject({ name: 'prod', endpoint: 'https://abc.eks.amazonaws.com', status: 'ACTIVE', version: '1.34' });
     expect(info.certificateAuthority.toString()).toContain('BEGIN CERTIFICATE');
   });
 
   it('accepts UPDATING: the API stays up during a version update', async () => {
-    await expect(describeEksCluster(fakeEks({ status: 'UPDATING', endpoint: 'https://x', certificateAuthority: { data: ca } }), 'prod', 'us-east-1')).resolves.toMatchObject({ status: 'UPDATING' });
+    await expect(
+      describeEksCluster(fakeEks({ status: 'UPDATING', endpoint: 'https://x', certificateAuthority: { data: ca } }), 'prod', 'us-east-1'),
+    ).resolves.toMatchObject({ status: 'UPDATING' });
   });
 
   it.each([
@@ -43,7 +51,9 @@ describe('describeEksCluster', () => {
 
   it('names an unknown cluster and the region', async () => {
     const notFound = Object.assign(new Error('No cluster found for name: nope.'), { name: 'ResourceNotFoundException' });
-    await expect(describeEksCluster(fakeEks(notFound), 'nope', 'eu-west-1')).rejects.toThrow(/no EKS cluster named "nope" in region eu-west-1/);
+    await expect(describeEksCluster(fakeEks(notFound), 'nope', 'eu-west-1')).rejects.toThrow(
+      /no EKS cluster named "nope" in region eu-west-1/,
+    );
   });
 });
 
@@ -63,7 +73,11 @@ describe('connectCluster', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const connection = await connectCluster({ clusterName: 'prod', region: 'us-east-1', eks: fakeEks({ status: 'ACTIVE', endpoint, certificateAuthority: { data: ca } }) });
+      const connection = await connectCluster({
+        clusterName: 'prod',
+        region: 'us-east-1',
+        eks: fakeEks({ status: 'ACTIVE', endpoint, certificateAuthority: { data: ca } }),
+      });
       expect(connection.description).toMatch(/EKS cluster "prod" \(ACTIVE/);
       await connection.client.list({ apiVersion: 'v1', kind: 'Namespace' });
       connection.client.close();

@@ -37,7 +37,12 @@ export function createEksClient(region: string, actionName: string): EKSClient {
  * ConfigurationError naming the input) an unknown cluster or one that is not
  * ACTIVE or UPDATING, before anything has changed.
  */
-export async function describeEksCluster(eks: EksSender, clusterName: string, region: string, input = 'cluster-name'): Promise<EksClusterInfo> {
+export async function describeEksCluster(
+  eks: EksSender,
+  clusterName: string,
+  region: string,
+  input = 'cluster-name',
+): Promise<EksClusterInfo> {
   let cluster;
   try {
     ({ cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName })));
@@ -56,7 +61,10 @@ export async function describeEksCluster(eks: EksSender, clusterName: string, re
     throw new ConfigurationError(`Input "${input}": EKS cluster "${clusterName}" is ${status}: ${advice}. Nothing was changed.`, input);
   }
   if (!cluster?.endpoint || !cluster.certificateAuthority?.data) {
-    throw new ConfigurationError(`Input "${input}": EKS cluster "${clusterName}" reports no API endpoint or CA yet (status ${status}). Try again in a few minutes.`, input);
+    throw new ConfigurationError(
+      `Input "${input}": EKS cluster "${clusterName}" reports no API endpoint or CA yet (status ${status}). Try again in a few minutes.`,
+      input,
+    );
   }
   return {
     name: cluster.name ?? clusterName,

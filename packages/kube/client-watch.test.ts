@@ -31,7 +31,12 @@ describe('KubeClient', () => {
 
   it('turns 403 into a ConfigurationError naming the verb, resource and namespace', async () => {
     const { client } = await fakeApiserver((_request, response) =>
-      json(response, 403, { kind: 'Status', reason: 'Forbidden', code: 403, message: 'deployments.apps "web" is forbidden: User "deployer" cannot patch resource' }),
+      json(response, 403, {
+        kind: 'Status',
+        reason: 'Forbidden',
+        code: 403,
+        message: 'deployments.apps "web" is forbidden: User "deployer" cannot patch resource',
+      }),
     );
     const call = client.patch({ ...Kinds.Deployment, namespace: 'shop', name: 'web' }, { spec: {} }, 'merge');
     await expect(call).rejects.toBeInstanceOf(KubePermissionError);
@@ -40,7 +45,9 @@ describe('KubeClient', () => {
   });
 
   it('reports NotFound as a KubeApiError, and getIfExists as undefined', async () => {
-    const { client } = await fakeApiserver((_request, response) => json(response, 404, { kind: 'Status', reason: 'NotFound', code: 404, message: 'deployments.apps "web" not found' }));
+    const { client } = await fakeApiserver((_request, response) =>
+      json(response, 404, { kind: 'Status', reason: 'NotFound', code: 404, message: 'deployments.apps "web" not found' }),
+    );
     const error = await client.get({ ...Kinds.Deployment, namespace: 'shop', name: 'web' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubeApiError);
     expect(isNotFound(error)).toBe(true);
@@ -130,7 +137,9 @@ describe('watchObjects', () => {
         // The apiserver dies mid-stream.
         setTimeout(() => request.socket.destroy(), 20);
       } else if (watches === 2) {
-        response.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`);
+        response.end(
+          `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`,
+        );
       } else {
         response.write(`${JSON.stringify({ type: 'DELETED', object: deployment('31', 2) })}\n`);
       }
@@ -138,11 +147,15 @@ describe('watchObjects', () => {
     const controller = new AbortController();
     const reconnects: string[] = [];
     const events: string[] = [];
-    for await (const event of watchObjects<Deployment>(client, { ...Kinds.Deployment, namespace: 'shop' }, {
-      name: 'web',
-      signal: controller.signal,
-      onReconnect: (info) => reconnects.push(`${info.relisted ? 'relist' : 'resume'}@${info.resourceVersion}`),
-    }) as AsyncIterable<WatchEvent<Deployment>>) {
+    for await (const event of watchObjects<Deployment>(
+      client,
+      { ...Kinds.Deployment, namespace: 'shop' },
+      {
+        name: 'web',
+        signal: controller.signal,
+        onReconnect: (info) => reconnects.push(`${info.relisted ? 'relist' : 'resume'}@${info.resourceVersion}`),
+      },
+    ) as AsyncIterable<WatchEvent<Deployment>>) {
       events.push(`${event.type}:${event.object.metadata.resourceVersion}`);
       if (event.type === 'DELETED') controller.abort();
     }
@@ -158,7 +171,8 @@ describe('watchObjects', () => {
   it('tolerates 403 from an apiserver that is still starting after a drop, but not on the first connection', async () => {
     let watches = 0;
     const { client } = await fakeApiserver((request, response, url) => {
-      if (url.searchParams.get('watch') !== '1') return json(response, 200, { metadata: { resourceVersion: '1' }, items: [deployment('1', 0)] });
+      if (url.searchParams.get('watch') !== '1')
+        return json(response, 200, { metadata: { resourceVersion: '1' }, items: [deployment('1', 0)] });
       watches++;
       if (watches === 1) return request.socket.destroy();
       if (watches === 2) return json(response, 403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'RBAC: not ready' });

@@ -87,7 +87,17 @@ export interface ListOptions {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 250, maxDelayMs: 5000 };
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
 
 interface RawResponse {
   status: number;
@@ -159,10 +169,14 @@ export class KubeClient {
   }
 
   private async discover(apiVersion: string): Promise<Map<string, ResourceInfo>> {
-    const list = await this.request<{ resources?: { name: string; kind: string; namespaced: boolean }[] }>('GET', groupVersionPath(apiVersion), {
-      idempotent: true,
-      context: { verb: 'get', resource: `API discovery for ${apiVersion}` },
-    });
+    const list = await this.request<{ resources?: { name: string; kind: string; namespaced: boolean }[] }>(
+      'GET',
+      groupVersionPath(apiVersion),
+      {
+        idempotent: true,
+        context: { verb: 'get', resource: `API discovery for ${apiVersion}` },
+      },
+    );
     const found = new Map<string, ResourceInfo>();
     for (const resource of list.resources ?? []) {
       if (!resource.name.includes('/')) found.set(resource.kind, { plural: resource.name, namespaced: resource.namespaced });
@@ -205,17 +219,35 @@ export class KubeClient {
     });
   }
 
-  async create<T extends KubeObject>(object: T, options: { namespace?: string; fieldManager?: string; signal?: AbortSignal } = {}): Promise<T> {
+  async create<T extends KubeObject>(
+    object: T,
+    options: { namespace?: string; fieldManager?: string; signal?: AbortSignal } = {},
+  ): Promise<T> {
     const ref = refOf(object, options.namespace);
     const { path, context } = await this.locate({ ...ref, name: undefined }, 'create');
     context.name = ref.name;
-    return this.request<T>('POST', path, { idempotent: false, body: object, context, signal: options.signal, query: { fieldManager: options.fieldManager } });
+    return this.request<T>('POST', path, {
+      idempotent: false,
+      body: object,
+      context,
+      signal: options.signal,
+      query: { fieldManager: options.fieldManager },
+    });
   }
 
   /** PUT: replaces the object; with metadata.resourceVersion set, fails with 409 if it changed meanwhile. */
-  async replace<T extends KubeObject>(object: T, options: { namespace?: string; fieldManager?: string; signal?: AbortSignal } = {}): Promise<T> {
+  async replace<T extends KubeObject>(
+    object: T,
+    options: { namespace?: string; fieldManager?: string; signal?: AbortSignal } = {},
+  ): Promise<T> {
     const { path, context } = await this.locate(refOf(object, options.namespace), 'update');
-    return this.request<T>('PUT', path, { idempotent: true, body: object, context, signal: options.signal, query: { fieldManager: options.fieldManager } });
+    return this.request<T>('PUT', path, {
+      idempotent: true,
+      body: object,
+      context,
+      signal: options.signal,
+      query: { fieldManager: options.fieldManager },
+    });
   }
 
   async patch<T extends KubeObject>(
@@ -239,7 +271,10 @@ export class KubeClient {
   /** Server-side apply (PATCH application/apply-patch+yaml) with a field manager. Creates or updates. */
   async apply<T extends KubeObject>(object: T, options: ApplyOptions): Promise<T> {
     const { path, context } = await this.locate(refOf(object, options.namespace), 'patch');
-    const body = options.namespace && !object.metadata.namespace ? { ...object, metadata: { ...object.metadata, namespace: options.namespace } } : object;
+    const body =
+      options.namespace && !object.metadata.namespace
+        ? { ...object, metadata: { ...object.metadata, namespace: options.namespace } }
+        : object;
     return this.request<T>('PATCH', path, {
       idempotent: true,
       body,
@@ -292,7 +327,10 @@ export class KubeClient {
           await this.backoff(attempt, undefined, options.signal);
           continue;
         }
-        throw new Error(`Cannot reach the Kubernetes API at ${this.server.origin} to ${options.context.verb} ${options.context.resource}: ${(error as Error).message}`, { cause: error });
+        throw new Error(
+          `Cannot reach the Kubernetes API at ${this.server.origin} to ${options.context.verb} ${options.context.resource}: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       if (response.status >= 200 && response.status < 300) {
         return (response.body === '' ? undefined : JSON.parse(response.body)) as T;
@@ -346,7 +384,13 @@ export class KubeClient {
     return url;
   }
 
-  private async send(method: string, path: string, options: RequestOptions, body: string | undefined, forceRefresh: boolean): Promise<RawResponse> {
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    body: string | undefined,
+    forceRefresh: boolean,
+  ): Promise<RawResponse> {
     const headers = await this.headers(forceRefresh);
     if (body !== undefined) {
       headers['content-type'] = options.contentType ?? 'application/json';
@@ -372,7 +416,8 @@ export class KubeClient {
     const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
     const hinted = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) * 1000;
     // Jitter keeps two clients that failed together from retrying in lockstep.
-    const delay = Number.isFinite(hinted) && hinted > 0 ? Math.min(hinted, this.retry.maxDelayMs) : exponential * (0.75 + Math.random() * 0.5);
+    const delay =
+      Number.isFinite(hinted) && hinted > 0 ? Math.min(hinted, this.retry.maxDelayMs) : exponential * (0.75 + Math.random() * 0.5);
     await sleep(delay, signal);
   }
 }
@@ -381,7 +426,8 @@ export class KubeClient {
 export function refOf(object: KubeObject, defaultNamespace?: string): ResourceRef & { name: string } {
   const { apiVersion, kind } = object;
   const name = object.metadata?.name;
-  if (!apiVersion || !kind || !name) throw new Error(`The object needs apiVersion, kind and metadata.name (got ${apiVersion ?? '?'} ${kind ?? '?'} "${name ?? ''}").`);
+  if (!apiVersion || !kind || !name)
+    throw new Error(`The object needs apiVersion, kind and metadata.name (got ${apiVersion ?? '?'} ${kind ?? '?'} "${name ?? ''}").`);
   return { apiVersion, kind, name, namespace: object.metadata.namespace ?? defaultNamespace };
 }
 

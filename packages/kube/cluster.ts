@@ -54,7 +54,10 @@ export function checkClusterAccessInput(input: ClusterAccessInput): void {
     );
   }
   if (!hasKubeconfig && !hasCluster) {
-    throw new ConfigurationError(`No cluster given: set "${clusterName}" (an EKS cluster, with a region) or "${kubeconfigName}" (contents or path).`, clusterName);
+    throw new ConfigurationError(
+      `No cluster given: set "${clusterName}" (an EKS cluster, with a region) or "${kubeconfigName}" (contents or path).`,
+      clusterName,
+    );
   }
   if (hasCluster && !input.region) {
     throw new ConfigurationError(`Input "${clusterName}" needs a region: set the region input or AWS_REGION.`, clusterName);
@@ -66,7 +69,11 @@ export async function connectCluster(input: ClusterAccessInput): Promise<Cluster
   checkClusterAccessInput(input);
   const userAgent = `flightdeck/${input.actionName ?? 'deploy'}`;
   if (input.kubeconfig?.trim()) {
-    const credentials = loadKubeconfig(input.kubeconfig, { context: input.context, allowInsecure: input.allowInsecure, input: input.inputNames?.kubeconfig });
+    const credentials = loadKubeconfig(input.kubeconfig, {
+      context: input.context,
+      allowInsecure: input.allowInsecure,
+      input: input.inputNames?.kubeconfig,
+    });
     maskSecret(credentials.token);
     const client = new KubeClient({ ...clientOptionsFromKubeconfig(credentials), userAgent, ...input.clientOptions });
     return {
@@ -84,8 +91,19 @@ export async function connectCluster(input: ClusterAccessInput): Promise<Cluster
   const credentials = (eks as { config?: { credentials?: unknown } }).config?.credentials;
   if (typeof credentials !== 'function') throw new Error('The EKS client has no credential provider to sign the cluster token with.');
   const tokens = new EksTokenProvider({ clusterName, region, credentials: credentials as () => Promise<never> });
-  const client = new KubeClient({ server: info.endpoint, ca: info.certificateAuthority, token: tokens.get, userAgent, ...input.clientOptions });
-  return { client, source: 'eks', description: `EKS cluster "${info.name}" (${info.status}${info.version ? `, Kubernetes ${info.version}` : ''})`, eks: info };
+  const client = new KubeClient({
+    server: info.endpoint,
+    ca: info.certificateAuthority,
+    token: tokens.get,
+    userAgent,
+    ...input.clientOptions,
+  });
+  return {
+    client,
+    source: 'eks',
+    description: `EKS cluster "${info.name}" (${info.status}${info.version ? `, Kubernetes ${info.version}` : ''})`,
+    eks: info,
+  };
 }
 
 /** KubeClient options for kubeconfig credentials (token files are re-read on refresh, as they rotate). */

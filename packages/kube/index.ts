@@ -30,7 +30,18 @@
 export * from './types';
 export * from './errors';
 export { Kinds, type ResourceRef, type ResourceInfo } from './resources';
-export { KubeClient, refOf, sleep, type KubeClientOptions, type TokenProvider, type PatchType, type ApplyOptions, type DeleteOptions, type ListOptions, type RetryPolicy } from './client';
+export {
+  KubeClient,
+  refOf,
+  sleep,
+  type KubeClientOptions,
+  type TokenProvider,
+  type PatchType,
+  type ApplyOptions,
+  type DeleteOptions,
+  type ListOptions,
+  type RetryPolicy,
+} from './client';
 export { watchObjects, parseWatchStream, type WatchEvent, type WatchEventType, type WatchOptions, type WatchReconnect } from './watch';
 export {
   waitForRollout,
@@ -44,9 +55,31 @@ export {
   type RolloutFailureReason,
   type WaitForRolloutOptions,
 } from './rollout';
-export { undoRollout, ownedReplicaSets, pickRevision, templateWithoutHash, NoPreviousRevisionError, type UndoOptions, type UndoResult } from './undo';
+export {
+  undoRollout,
+  ownedReplicaSets,
+  pickRevision,
+  templateWithoutHash,
+  NoPreviousRevisionError,
+  type UndoOptions,
+  type UndoResult,
+} from './undo';
 export { setDeploymentImages, imagePatch, imagesOf, type SetImagesOptions } from './set-image';
 export { DeployLock, DeployLockHeldError, releaseDeployLock, leaseName, isLeaseExpired, type DeployLockOptions } from './lease';
-export { loadKubeconfig, parseKubeconfig, buildKubeconfig, writeKubeconfigFile, removeKubeconfigFile, type KubeconfigCredentials, type KubeconfigOptions } from './kubeconfig';
+export {
+  loadKubeconfig,
+  parseKubeconfig,
+  buildKubeconfig,
+  writeKubeconfigFile,
+  removeKubeconfigFile,
+  type KubeconfigCredentials,
+  type KubeconfigOptions,
+} from './kubeconfig';
 export { applyObjects, type ApplyObjectsOptions } from './apply';
-export { connectCluster, checkClusterAccessInput, clientOptionsFromKubeconfig, type ClusterAccessInput, type ClusterConnection } from './cluster';
+export {
+  connectCluster,
+  checkClusterAccessInput,
+  clientOptionsFromKubeconfig,
+  type ClusterAccessInput,
+  type ClusterConnection,
+} from './cluster';

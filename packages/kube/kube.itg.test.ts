@@ -56,9 +56,12 @@ describe('rollout', () => {
     // An independent watch (test/stack/kube-http) timestamps the event that completes the rollout,
     // so the figure printed below is this library's own detection delay.
     let independentlySeenAt: number | undefined;
-    const oracle = admin.watch<Deployment>(`/apis/apps/v1/namespaces/${namespace.name}/deployments?fieldSelector=metadata.name%3Dweb`, (event) => {
-      if (event.type !== 'BOOKMARK' && event.type !== 'ERROR' && rolloutStatus(event.object).done) independentlySeenAt ??= Date.now();
-    });
+    const oracle = admin.watch<Deployment>(
+      `/apis/apps/v1/namespaces/${namespace.name}/deployments?fieldSelector=metadata.name%3Dweb`,
+      (event) => {
+        if (event.type !== 'BOOKMARK' && event.type !== 'ERROR' && rolloutStatus(event.object).done) independentlySeenAt ??= Date.now();
+      },
+    );
     await client.apply(deploymentManifest('web', '1.0.0'), { fieldManager: FIELD_MANAGER, namespace: namespace.name });
     const result = await waitForRollout(client, namespace.name, 'web', { timeoutMs: 120_000 });
     oracle.close();
@@ -79,13 +82,24 @@ describe('rollout', () => {
 
   it('rolls out a new image, undoes it to the previous revision and waits for that too', async () => {
     const before = await client.get<Deployment>({ ...Kinds.Deployment, namespace: namespace.name, name: 'web' });
-    await setDeploymentImages(client, namespace.name, 'web', { app: `${IMAGE}:2.0.0` }, { annotations: { 'flightdeck.dev/run': 'itg' }, fieldManager: FIELD_MANAGER });
+    await setDeploymentImages(
+      client,
+      namespace.name,
+      'web',
+      { app: `${IMAGE}:2.0.0` },
+      { annotations: { 'flightdeck.dev/run': 'itg' }, fieldManager: FIELD_MANAGER },
+    );
     const second = await waitForRollout(client, namespace.name, 'web', { timeoutMs: 120_000 });
     expect(revisionOf(second.deployment)).toBe(revisionOf(before) + 1);
     expect(second.deployment.metadata.annotations?.['flightdeck.dev/run']).toBe('itg');
 
     const undo = await undoRollout(client, namespace.name, 'web', { fieldManager: FIELD_MANAGER });
-    expect(undo).toMatchObject({ restoredRevision: revisionOf(before), fromRevision: revisionOf(before) + 1, skipped: false, images: { app: `${IMAGE}:1.0.0` } });
+    expect(undo).toMatchObject({
+      restoredRevision: revisionOf(before),
+      fromRevision: revisionOf(before) + 1,
+      skipped: false,
+      images: { app: `${IMAGE}:1.0.0` },
+    });
     const restored = await waitForRollout(client, namespace.name, 'web', { timeoutMs: 120_000 });
     const seen = await admin.get<Deployment>(`/apis/apps/v1/namespaces/${namespace.name}/deployments/web`);
     expect(seen.spec.template.spec?.containers[0]?.image).toBe(`${IMAGE}:1.0.0`);
@@ -168,7 +182,9 @@ describe('deploy lock (Lease)', () => {
   it('refuses a second holder, naming the first run, until it releases', async () => {
     const first = await DeployLock.acquire(client, { namespace: namespace.name, app: 'shop', holderIdentity: runA });
     try {
-      const refused = await DeployLock.acquire(client, { namespace: namespace.name, app: 'shop', holderIdentity: runB }).catch((e: unknown) => e);
+      const refused = await DeployLock.acquire(client, { namespace: namespace.name, app: 'shop', holderIdentity: runB }).catch(
+        (e: unknown) => e,
+      );
       expect(refused).toBeInstanceOf(DeployLockHeldError);
       expect((refused as Error).message).toContain(runA);
       // The same run (another stage action) may take it again.
@@ -202,7 +218,9 @@ describe('deploy lock (Lease)', () => {
     const stillMine = await crashed.renew();
     expect(stillMine).toBe(false);
     expect(lost).toBe(runB);
-    const lease = await admin.get<{ spec: { holderIdentity: string; leaseTransitions: number } }>(`/apis/coordination.k8s.io/v1/namespaces/${namespace.name}/leases/flightdeck-stale`);
+    const lease = await admin.get<{ spec: { holderIdentity: string; leaseTransitions: number } }>(
+      `/apis/coordination.k8s.io/v1/namespaces/${namespace.name}/leases/flightdeck-stale`,
+    );
     expect(lease.spec).toMatchObject({ holderIdentity: runB, leaseTransitions: 1 });
     await taker.release();
   });

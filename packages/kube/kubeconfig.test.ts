@@ -62,10 +62,22 @@ describe('parseKubeconfig', () => {
     ['malformed YAML', 'clusters: [\n  - name: x\n  bad: : :', /malformed YAML at line/],
     ['a list, not a mapping', '- a\n- b\n', /YAML mapping/],
     ['no current-context', withCert.replace('current-context: admin', ''), /no current-context/],
-    ['an unknown context', withCert.replace('current-context: admin', 'current-context: nope'), /context "nope" is not among its contexts \("admin", "deployer"\)/],
+    [
+      'an unknown context',
+      withCert.replace('current-context: admin', 'current-context: nope'),
+      /context "nope" is not among its contexts \("admin", "deployer"\)/,
+    ],
     ['no server', withCert.replace('server: https://127.0.0.1:6443', 'server: ""'), /needs a server URL/],
-    ['insecure-skip-tls-verify', withCert.replace('server: https', 'insecure-skip-tls-verify: true\n    server: https'), /insecure-skip-tls-verify/],
-    ['an exec plugin', withCert.replace('token: abc.def', 'exec: { command: aws }').replace('current-context: admin', 'current-context: deployer'), /exec plugin.*cluster-name/],
+    [
+      'insecure-skip-tls-verify',
+      withCert.replace('server: https', 'insecure-skip-tls-verify: true\n    server: https'),
+      /insecure-skip-tls-verify/,
+    ],
+    [
+      'an exec plugin',
+      withCert.replace('token: abc.def', 'exec: { command: aws }').replace('current-context: admin', 'current-context: deployer'),
+      /exec plugin.*cluster-name/,
+    ],
     ['a certificate without a key', withCert.replace(/client-key-data: .*/, ''), /certificate but no key/],
   ];
   it.each(bad)('refuses %s with a ConfigurationError naming the input', (_name, text, message) => {
@@ -81,7 +93,9 @@ describe('parseKubeconfig', () => {
   });
 
   it('names a missing file', () => {
-    expect(() => loadKubeconfig('/nonexistent/kubeconfig')).toThrow(/neither kubeconfig YAML nor a readable file: no file at \/nonexistent\/kubeconfig/);
+    expect(() => loadKubeconfig('/nonexistent/kubeconfig')).toThrow(
+      /neither kubeconfig YAML nor a readable file: no file at \/nonexistent\/kubeconfig/,
+    );
   });
 });
 

@@ -71,7 +71,10 @@ function decodeBase64Kubeconfig(text: string): string | undefined {
 }
 
 /** Parse kubeconfig YAML and resolve its current (or chosen) context. Relative file paths resolve against baseDir. */
-export function parseKubeconfig(text: string, options: KubeconfigOptions & { baseDir?: string; source?: string } = {}): KubeconfigCredentials {
+export function parseKubeconfig(
+  text: string,
+  options: KubeconfigOptions & { baseDir?: string; source?: string } = {},
+): KubeconfigCredentials {
   const input = options.input ?? 'kubeconfig';
   const from = options.source ? ` (${options.source})` : '';
   const fail = (problem: string) => new ConfigurationError(`Input "${input}"${from} is not a usable kubeconfig: ${problem}`, input);
@@ -92,17 +95,25 @@ export function parseKubeconfig(text: string, options: KubeconfigOptions & { bas
   const clusterName = context.cluster as string | undefined;
   const userName = context.user as string | undefined;
   const cluster = clusterName ? findNamed(config.clusters, 'cluster', clusterName) : undefined;
-  if (!cluster) throw fail(`context "${contextName}" refers to cluster "${clusterName ?? ''}", which is not among its clusters (${names(config.clusters)}).`);
+  if (!cluster)
+    throw fail(
+      `context "${contextName}" refers to cluster "${clusterName ?? ''}", which is not among its clusters (${names(config.clusters)}).`,
+    );
   const user = userName ? (findNamed(config.users, 'user', userName) ?? {}) : {};
 
   const server = cluster.server as string | undefined;
-  if (!server || !/^https?:\/\//.test(server)) throw fail(`cluster "${clusterName}" needs a server URL such as https://host:6443 (got ${JSON.stringify(server ?? '')}).`);
+  if (!server || !/^https?:\/\//.test(server))
+    throw fail(`cluster "${clusterName}" needs a server URL such as https://host:6443 (got ${JSON.stringify(server ?? '')}).`);
   const insecureSkipTlsVerify = cluster['insecure-skip-tls-verify'] === true;
   if (insecureSkipTlsVerify && !options.allowInsecure) {
-    throw fail(`cluster "${clusterName}" sets insecure-skip-tls-verify: true. Give its certificate-authority-data instead; skipping TLS verification lets anyone on the network path impersonate the cluster.`);
+    throw fail(
+      `cluster "${clusterName}" sets insecure-skip-tls-verify: true. Give its certificate-authority-data instead; skipping TLS verification lets anyone on the network path impersonate the cluster.`,
+    );
   }
   if (user.exec || user['auth-provider']) {
-    throw fail(`user "${userName}" authenticates with an ${user.exec ? 'exec plugin' : 'auth-provider'}, which this action does not run. For EKS, pass "cluster-name" and a region instead; otherwise use a kubeconfig with a token or client certificate.`);
+    throw fail(
+      `user "${userName}" authenticates with an ${user.exec ? 'exec plugin' : 'auth-provider'}, which this action does not run. For EKS, pass "cluster-name" and a region instead; otherwise use a kubeconfig with a token or client certificate.`,
+    );
   }
 
   const readFile = (field: string, path: unknown): Buffer => {
@@ -134,7 +145,9 @@ export function parseKubeconfig(text: string, options: KubeconfigOptions & { bas
     namespace: (context.namespace as string | undefined) ?? undefined,
   };
   if (Boolean(credentials.cert) !== Boolean(credentials.key)) {
-    throw fail(`user "${userName}" has a client ${credentials.cert ? 'certificate but no key' : 'key but no certificate'}; give both client-certificate-data and client-key-data.`);
+    throw fail(
+      `user "${userName}" has a client ${credentials.cert ? 'certificate but no key' : 'key but no certificate'}; give both client-certificate-data and client-key-data.`,
+    );
   }
   if (!credentials.cert && !credentials.token && !credentials.tokenFile) {
     throw fail(`user "${userName ?? ''}" has no credentials: give a token, a tokenFile, or client-certificate-data with client-key-data.`);
@@ -159,9 +172,19 @@ export function buildKubeconfig(params: { name: string; server: string; ca?: Buf
   return stringifyYaml({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: params.name, cluster: { server: params.server, ...(params.ca ? { 'certificate-authority-data': params.ca.toString('base64') } : {}) } }],
+    clusters: [
+      {
+        name: params.name,
+        cluster: { server: params.server, ...(params.ca ? { 'certificate-authority-data': params.ca.toString('base64') } : {}) },
+      },
+    ],
     users: [{ name: params.name, user: { token: params.token } }],
-    contexts: [{ name: params.name, context: { cluster: params.name, user: params.name, ...(params.namespace ? { namespace: params.namespace } : {}) } }],
+    contexts: [
+      {
+        name: params.name,
+        context: { cluster: params.name, user: params.name, ...(params.namespace ? { namespace: params.namespace } : {}) },
+      },
+    ],
     'current-context': params.name,
   });
 }

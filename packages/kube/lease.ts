@@ -94,7 +94,11 @@ export class DeployLock {
     try {
       if (!existing) {
         lease = await client.create<Lease>(
-          { ...Kinds.Lease, metadata: { name, namespace: options.namespace, labels: { 'app.kubernetes.io/managed-by': 'flightdeck' } }, spec: spec(0) },
+          {
+            ...Kinds.Lease,
+            metadata: { name, namespace: options.namespace, labels: { 'app.kubernetes.io/managed-by': 'flightdeck' } },
+            spec: spec(0),
+          },
           { fieldManager: options.fieldManager },
         );
       } else {
@@ -103,7 +107,10 @@ export class DeployLock {
         if (!mine && !isLeaseExpired(existing, now())) throw heldError(existing, name, options.namespace);
         if (!mine && current) tookOverFrom = current;
         const transitions = (existing.spec?.leaseTransitions ?? 0) + (mine ? 0 : 1);
-        lease = await client.replace<Lease>({ ...existing, spec: spec(transitions, mine ? existing.spec?.acquireTime : undefined) }, { fieldManager: options.fieldManager });
+        lease = await client.replace<Lease>(
+          { ...existing, spec: spec(transitions, mine ? existing.spec?.acquireTime : undefined) },
+          { fieldManager: options.fieldManager },
+        );
       }
     } catch (error) {
       // Someone created or updated it between our read and write: they won.
@@ -130,7 +137,10 @@ export class DeployLock {
     if (this.released) return false;
     const now = this.options.now?.() ?? new Date();
     try {
-      this.lease = await this.client.replace<Lease>({ ...this.lease, spec: { ...this.lease.spec, renewTime: microTime(now) } }, { fieldManager: this.options.fieldManager });
+      this.lease = await this.client.replace<Lease>(
+        { ...this.lease, spec: { ...this.lease.spec, renewTime: microTime(now) } },
+        { fieldManager: this.options.fieldManager },
+      );
       return true;
     } catch (error) {
       if (!isConflict(error) && !isNotFound(error)) throw error;
@@ -189,7 +199,12 @@ export async function releaseDeployLock(client: KubeClient, namespace: string, a
 function heldError(lease: Lease, name: string, namespace: string): DeployLockHeldError {
   const spec = lease.spec ?? {};
   const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '') || Date.now();
-  return new DeployLockHeldError(name, namespace, spec.holderIdentity ?? 'an unknown holder', new Date(renewed + (spec.leaseDurationSeconds ?? 0) * 1000));
+  return new DeployLockHeldError(
+    name,
+    namespace,
+    spec.holderIdentity ?? 'an unknown holder',
+    new Date(renewed + (spec.leaseDurationSeconds ?? 0) * 1000),
+  );
 }
 
 /** Lease times are MicroTime: RFC 3339 with microseconds. */

@@ -32,7 +32,11 @@ export function rolloutStatus(deployment: Deployment): RolloutStatus {
   }
   const progressing = findCondition(deployment, 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline${progressing.message ? `: ${progressing.message}` : ''}` };
+    return {
+      done: false,
+      failed: true,
+      message: `deployment "${name}" exceeded its progress deadline${progressing.message ? `: ${progressing.message}` : ''}`,
+    };
   }
   const updated = status.updatedReplicas ?? 0;
   const desired = deployment.spec.replicas;
@@ -109,7 +113,12 @@ export interface RolloutResult {
  * Resolves when complete; rejects with RolloutFailedError on
  * ProgressDeadlineExceeded, timeout or deletion.
  */
-export async function waitForRollout(client: KubeClient, namespace: string, name: string, options: WaitForRolloutOptions): Promise<RolloutResult> {
+export async function waitForRollout(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  options: WaitForRolloutOptions,
+): Promise<RolloutResult> {
   const started = performance.now();
   const requestsBefore = client.requestCount;
   const timeout = AbortSignal.timeout(options.timeoutMs);
@@ -119,18 +128,28 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
   let last: Deployment | undefined;
 
   const elapsed = () => Math.round(performance.now() - started);
-  const events = watchObjects<Deployment>(client, { ...Kinds.Deployment, namespace }, {
-    name,
-    signal,
-    onReconnect: () => reconnects++,
-    onListed: (found) => {
-      if (found.length === 0) throw new RolloutFailedError(`deployment "${name}" not found in namespace "${namespace}"`, 'Deleted', undefined, elapsed());
+  const events = watchObjects<Deployment>(
+    client,
+    { ...Kinds.Deployment, namespace },
+    {
+      name,
+      signal,
+      onReconnect: () => reconnects++,
+      onListed: (found) => {
+        if (found.length === 0)
+          throw new RolloutFailedError(`deployment "${name}" not found in namespace "${namespace}"`, 'Deleted', undefined, elapsed());
+      },
     },
-  });
+  );
   try {
     for await (const event of events) {
       if (event.type === 'DELETED') {
-        throw new RolloutFailedError(`deployment "${name}" in namespace "${namespace}" was deleted during the rollout`, 'Deleted', event.object, elapsed());
+        throw new RolloutFailedError(
+          `deployment "${name}" in namespace "${namespace}" was deleted during the rollout`,
+          'Deleted',
+          event.object,
+          elapsed(),
+        );
       }
       last = event.object;
       const status = rolloutStatus(last);
@@ -140,7 +159,14 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
       }
       if (status.failed) throw new RolloutFailedError(status.message, 'ProgressDeadlineExceeded', last, elapsed());
       if (status.done) {
-        return { deployment: last, completedAt: Date.now(), elapsedMs: elapsed(), apiRequests: client.requestCount - requestsBefore, reconnects, progress };
+        return {
+          deployment: last,
+          completedAt: Date.now(),
+          elapsedMs: elapsed(),
+          apiRequests: client.requestCount - requestsBefore,
+          reconnects,
+          progress,
+        };
       }
     }
   } catch (error) {

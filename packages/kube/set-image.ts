@@ -24,7 +24,11 @@ export function imagesOf(spec: PodSpec | undefined): Record<string, string> {
  * merge on their name, so other fields and containers are untouched). Throws
  * a ConfigurationError listing the containers when a name is unknown.
  */
-export function imagePatch(deployment: Deployment, images: Record<string, string>, options: Pick<SetImagesOptions, 'annotations' | 'input'> = {}): object {
+export function imagePatch(
+  deployment: Deployment,
+  images: Record<string, string>,
+  options: Pick<SetImagesOptions, 'annotations' | 'input'> = {},
+): object {
   const spec = deployment.spec.template.spec;
   const containers: { name: string; image: string }[] = [];
   const initContainers: { name: string; image: string }[] = [];
@@ -49,8 +53,17 @@ export function imagePatch(deployment: Deployment, images: Record<string, string
 }
 
 /** `kubectl set image` for a Deployment: one GET (to check the names) and one strategic-merge PATCH. */
-export async function setDeploymentImages(client: KubeClient, namespace: string, name: string, images: Record<string, string>, options: SetImagesOptions = {}): Promise<Deployment> {
+export async function setDeploymentImages(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  images: Record<string, string>,
+  options: SetImagesOptions = {},
+): Promise<Deployment> {
   const ref = { ...Kinds.Deployment, namespace, name };
   const deployment = await client.get<Deployment>(ref, options.signal);
-  return client.patch<Deployment>(ref, imagePatch(deployment, images, options), 'strategic', { fieldManager: options.fieldManager, signal: options.signal });
+  return client.patch<Deployment>(ref, imagePatch(deployment, images, options), 'strategic', {
+    fieldManager: options.fieldManager,
+    signal: options.signal,
+  });
 }

@@ -42,7 +42,11 @@ export async function undoRollout(client: KubeClient, namespace: string, name: s
   const current = revisionOf(deployment);
   const target = pickRevision(owned, current, options.toRevision);
   if (!target) {
-    const known = owned.map(revisionOf).sort((a, b) => a - b).join(', ') || 'none';
+    const known =
+      owned
+        .map(revisionOf)
+        .sort((a, b) => a - b)
+        .join(', ') || 'none';
     throw new NoPreviousRevisionError(
       options.toRevision
         ? `deployment "${name}" has no revision ${options.toRevision} to roll back to (known revisions: ${known})`
@@ -75,16 +79,17 @@ export async function ownedReplicaSets(client: KubeClient, deployment: Deploymen
   const labelSelector = Object.entries(labels)
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
-  const list = await client.list<ReplicaSet>({ ...Kinds.ReplicaSet, namespace: deployment.metadata.namespace }, { labelSelector: labelSelector || undefined, signal });
+  const list = await client.list<ReplicaSet>(
+    { ...Kinds.ReplicaSet, namespace: deployment.metadata.namespace },
+    { labelSelector: labelSelector || undefined, signal },
+  );
   return list.items.filter((rs) => rs.metadata.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.metadata.uid));
 }
 
 /** The ReplicaSet to restore: the asked revision, or the newest older than the current. */
 export function pickRevision(replicaSets: ReplicaSet[], current: number, toRevision?: number): ReplicaSet | undefined {
   if (toRevision) return replicaSets.find((rs) => revisionOf(rs) === toRevision);
-  return replicaSets
-    .filter((rs) => revisionOf(rs) > 0 && revisionOf(rs) < current)
-    .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+  return replicaSets.filter((rs) => revisionOf(rs) > 0 && revisionOf(rs) < current).sort((a, b) => revisionOf(b) - revisionOf(a))[0];
 }
 
 export function templateWithoutHash(template: PodTemplateSpec): PodTemplateSpec {

@@ -52,9 +52,14 @@ export interface WatchOptions {
  * MODIFIED for what is there and DELETED for what vanished in between, so the
  * consumer's view stays right. Ends when the signal aborts.
  */
-export async function* watchObjects<T extends KubeObject>(client: KubeClient, ref: ResourceRef, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+export async function* watchObjects<T extends KubeObject>(
+  client: KubeClient,
+  ref: ResourceRef,
+  options: WatchOptions = {},
+): AsyncGenerator<WatchEvent<T>> {
   const { path, context } = await client.locate({ ...ref, name: undefined }, 'watch');
-  const fieldSelector = [options.name ? `metadata.name=${options.name}` : undefined, options.fieldSelector].filter(Boolean).join(',') || undefined;
+  const fieldSelector =
+    [options.name ? `metadata.name=${options.name}` : undefined, options.fieldSelector].filter(Boolean).join(',') || undefined;
   const signal = options.signal;
   const known = new Map<string, T>();
   let resourceVersion = options.resourceVersion;

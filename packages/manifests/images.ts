@@ -80,14 +80,24 @@ export interface ImageChange {
  * is in no manifest is a ConfigurationError: a typo would otherwise deploy the
  * old image and "pass".
  */
-export function substituteImages(manifests: Manifest[], images: string[], input = 'images'): { manifests: Manifest[]; changes: ImageChange[] } {
+export function substituteImages(
+  manifests: Manifest[],
+  images: string[],
+  input = 'images',
+): { manifests: Manifest[]; changes: ImageChange[] } {
   const wanted = images.map((reference) => {
     const parsed = parseImageReference(reference);
     if (!parsed.name || (!parsed.tag && !parsed.digest)) {
-      throw new ConfigurationError(`Input "${input}": "${reference}" has no tag or digest. Give "repository:tag" or "repository@sha256:<digest>".`, input);
+      throw new ConfigurationError(
+        `Input "${input}": "${reference}" has no tag or digest. Give "repository:tag" or "repository@sha256:<digest>".`,
+        input,
+      );
     }
     if (parsed.digest && !DIGEST.test(parsed.digest)) {
-      throw new ConfigurationError(`Input "${input}": "${reference}" has a malformed digest. A digest is "sha256:" followed by 64 lowercase hex digits.`, input);
+      throw new ConfigurationError(
+        `Input "${input}": "${reference}" has a malformed digest. A digest is "sha256:" followed by 64 lowercase hex digits.`,
+        input,
+      );
     }
     return { reference: reference.trim(), key: canonicalImageName(parsed.name) };
   });
@@ -103,7 +113,13 @@ export function substituteImages(manifests: Manifest[], images: string[], input 
         if (!match) continue;
         used.add(match.key);
         if (container.image !== match.reference) {
-          changes.push({ kind: object.kind ?? '', name: object.metadata.name ?? '', container: container.name, from: container.image, to: match.reference });
+          changes.push({
+            kind: object.kind ?? '',
+            name: object.metadata.name ?? '',
+            container: container.name,
+            from: container.image,
+            to: match.reference,
+          });
           container.image = match.reference;
         }
       }
@@ -112,7 +128,9 @@ export function substituteImages(manifests: Manifest[], images: string[], input 
   });
   const unused = wanted.filter((image) => !used.has(image.key));
   if (unused.length > 0) {
-    const present = [...new Set(manifests.flatMap((m) => podSpecsOf(m.object).flatMap(containersOf)).map((c) => parseImageReference(c.image ?? '').name))].filter(Boolean);
+    const present = [
+      ...new Set(manifests.flatMap((m) => podSpecsOf(m.object).flatMap(containersOf)).map((c) => parseImageReference(c.image ?? '').name)),
+    ].filter(Boolean);
     throw new ConfigurationError(
       `Input "${input}": no container in the manifests uses ${unused.map((image) => `"${parseImageReference(image.reference).name}"`).join(', ')}. ` +
         `Images are matched by repository name without tag; the manifests use: ${present.join(', ') || 'no images'}.`,

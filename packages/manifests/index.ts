@@ -5,6 +5,16 @@
  *   substituteImages(manifests, images, input) set images by repository name (containers + initContainers), pin digests
  *   applyNamespace(manifests, namespace, input) fill in the target namespace; a conflicting explicit one is an error
  */
-export { loadManifests, parseManifestFile, resolveFiles, requireDeployments, isDeployment, describeSource, type Manifest, type ManifestSource, type LoadOptions } from './load';
+export {
+  loadManifests,
+  parseManifestFile,
+  resolveFiles,
+  requireDeployments,
+  isDeployment,
+  describeSource,
+  type Manifest,
+  type ManifestSource,
+  type LoadOptions,
+} from './load';
 export { substituteImages, parseImageReference, canonicalImageName, podSpecsOf, type ImageReference, type ImageChange } from './images';
 export { applyNamespace, isClusterScoped } from './namespace';

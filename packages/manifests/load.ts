@@ -41,7 +41,8 @@ export function describeSource(source: ManifestSource, cwd = process.cwd()): str
 export function loadManifests(patterns: string[], options: LoadOptions = {}): Manifest[] {
   const input = options.input ?? 'manifests';
   const cwd = options.cwd ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
-  if (patterns.length === 0) throw new ConfigurationError(`Input "${input}" is empty. List manifest files, directories or globs, one per line.`, input);
+  if (patterns.length === 0)
+    throw new ConfigurationError(`Input "${input}" is empty. List manifest files, directories or globs, one per line.`, input);
   const files = resolveFiles(patterns, cwd, input);
   return files.flatMap((file) => parseManifestFile(file, readFileSync(file, 'utf8'), input));
 }
@@ -58,13 +59,17 @@ export function resolveFiles(patterns: string[], cwd: string, input = 'manifests
         .map((match) => resolve(cwd, match))
         .filter((match) => statSync(match).isFile() && MANIFEST_EXTENSIONS.has(extname(match)))
         .sort();
-      if (matches.length === 0) throw new ConfigurationError(`Input "${input}": the glob "${pattern}" matched no .yaml, .yml or .json file under ${cwd}.`, input);
+      if (matches.length === 0)
+        throw new ConfigurationError(`Input "${input}": the glob "${pattern}" matched no .yaml, .yml or .json file under ${cwd}.`, input);
       matches.forEach(add);
       continue;
     }
     const path = resolve(cwd, pattern);
     if (!existsSync(path)) {
-      throw new ConfigurationError(`Input "${input}": "${pattern}" does not exist (looked for ${path}). Check the path; it is relative to the workspace.`, input);
+      throw new ConfigurationError(
+        `Input "${input}": "${pattern}" does not exist (looked for ${path}). Check the path; it is relative to the workspace.`,
+        input,
+      );
     }
     if (statSync(path).isDirectory()) {
       const inside = readdirSync(path)
@@ -72,7 +77,8 @@ export function resolveFiles(patterns: string[], cwd: string, input = 'manifests
         .map((name) => join(path, name))
         .filter((file) => statSync(file).isFile())
         .sort();
-      if (inside.length === 0) throw new ConfigurationError(`Input "${input}": the directory "${pattern}" holds no .yaml, .yml or .json file.`, input);
+      if (inside.length === 0)
+        throw new ConfigurationError(`Input "${input}": the directory "${pattern}" holds no .yaml, .yml or .json file.`, input);
       inside.forEach(add);
       continue;
     }
@@ -107,14 +113,24 @@ export function parseManifestFile(file: string, text: string, input = 'manifests
 
 function expandList(value: unknown): unknown[] {
   const object = value as { kind?: unknown; items?: unknown };
-  if (object && typeof object === 'object' && typeof object.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items)) return object.items;
+  if (
+    object &&
+    typeof object === 'object' &&
+    typeof object.kind === 'string' &&
+    object.kind.endsWith('List') &&
+    Array.isArray(object.items)
+  )
+    return object.items;
   return [value];
 }
 
 function checkObject(value: unknown, source: ManifestSource, input: string): KubeObject {
   const where = `${source.file}:${source.line} (document ${source.document})`;
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigurationError(`Input "${input}": ${where} is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata).`, input);
+    throw new ConfigurationError(
+      `Input "${input}": ${where} is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata).`,
+      input,
+    );
   }
   const object = value as Partial<KubeObject>;
   const missing = [
@@ -135,7 +151,10 @@ export function requireDeployments(manifests: Manifest[], input = 'manifests'): 
   const deployments = manifests.map((manifest) => manifest.object).filter(isDeployment);
   if (deployments.length === 0) {
     const kinds = [...new Set(manifests.map((manifest) => manifest.object.kind))].join(', ') || 'none';
-    throw new ConfigurationError(`Input "${input}": the manifests contain no Deployment (found: ${kinds}). Flightdeck deploys a Deployment; add one.`, input);
+    throw new ConfigurationError(
+      `Input "${input}": the manifests contain no Deployment (found: ${kinds}). Flightdeck deploys a Deployment; add one.`,
+      input,
+    );
   }
   return deployments;
 }

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../core/errors';
 import type { Deployment } from '../kube/types';
-import { applyNamespace, canonicalImageName, loadManifests, parseImageReference, podSpecsOf, requireDeployments, substituteImages } from './index';
+import {
+  applyNamespace,
+  canonicalImageName,
+  loadManifests,
+  parseImageReference,
+  podSpecsOf,
+  requireDeployments,
+  substituteImages,
+} from './index';
 
 const deploymentYaml = `apiVersion: apps/v1
 kind: Deployment
@@ -38,7 +46,10 @@ beforeAll(() => {
   writeFileSync(join(dir, 'k8s/app.yaml'), `${deploymentYaml}---\n${serviceYaml}---\n`);
   writeFileSync(join(dir, 'k8s/config.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cfg }\ndata: { a: "1" }\n');
   writeFileSync(join(dir, 'k8s/README.md'), 'not a manifest');
-  writeFileSync(join(dir, 'k8s/extra/job.yaml'), 'apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: nightly }\nspec:\n  schedule: "0 0 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{ name: task, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/notes:1.0" }]\n');
+  writeFileSync(
+    join(dir, 'k8s/extra/job.yaml'),
+    'apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: nightly }\nspec:\n  schedule: "0 0 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{ name: task, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/notes:1.0" }]\n',
+  );
   writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indentation\n');
   writeFileSync(join(dir, 'list.yaml'), `apiVersion: v1\nkind: List\nitems:\n- ${serviceYaml.replace(/\n/g, '\n  ')}`);
   writeFileSync(join(dir, 'noname.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n');
@@ -103,7 +114,9 @@ describe('substituteImages', () => {
   it('pins by digest in containers and initContainers of every workload kind, leaving the input untouched', () => {
     const manifests = loadManifests(['k8s/app.yaml', 'k8s/extra/job.yaml'], { cwd: dir });
     const { manifests: out, changes } = substituteImages(manifests, [digestRef, 'docker.io/library/nginx:1.28']);
-    const images = out.flatMap((m) => podSpecsOf(m.object)).flatMap((s) => [...(s.initContainers ?? []), ...s.containers].map((c) => `${c.name}=${c.image}`));
+    const images = out
+      .flatMap((m) => podSpecsOf(m.object))
+      .flatMap((s) => [...(s.initContainers ?? []), ...s.containers].map((c) => `${c.name}=${c.image}`));
     expect(images).toEqual([`migrate=${digestRef}`, `app=${digestRef}`, 'proxy=docker.io/library/nginx:1.28', `task=${digestRef}`]);
     expect(changes).toHaveLength(4);
     expect((manifests[0]!.object as Deployment).spec.template.spec!.containers[0]!.image).toContain(':1.0');

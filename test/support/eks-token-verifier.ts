@@ -49,7 +49,8 @@ export function verifyEksToken(token: string, options: VerifyOptions): VerifiedT
   if (one('Action') !== 'GetCallerIdentity') throw new TokenRejected(`Action is ${query.get('Action')}, not GetCallerIdentity`);
   if (one('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') throw new TokenRejected('X-Amz-Algorithm must be AWS4-HMAC-SHA256');
   const expires = Number(one('X-Amz-Expires'));
-  if (!Number.isInteger(expires) || expires <= 0 || expires > MAX_EXPIRES_SECONDS) throw new TokenRejected(`X-Amz-Expires ${expires} is not within 1..${MAX_EXPIRES_SECONDS}`);
+  if (!Number.isInteger(expires) || expires <= 0 || expires > MAX_EXPIRES_SECONDS)
+    throw new TokenRejected(`X-Amz-Expires ${expires} is not within 1..${MAX_EXPIRES_SECONDS}`);
   const signedHeaders = one('X-Amz-SignedHeaders').split(';');
   if (!signedHeaders.includes('x-k8s-aws-id')) throw new TokenRejected('x-k8s-aws-id is not among X-Amz-SignedHeaders');
   if (!signedHeaders.includes('host')) throw new TokenRejected('host is not among X-Amz-SignedHeaders');
@@ -59,7 +60,8 @@ export function verifyEksToken(token: string, options: VerifyOptions): VerifiedT
   const amzDate = one('X-Amz-Date');
   const signedAt = parseAmzDate(amzDate);
   const now = options.now ?? new Date();
-  if (Math.abs(now.getTime() - signedAt.getTime()) > TOKEN_WINDOW_MS) throw new TokenRejected(`token signed at ${signedAt.toISOString()} is outside the 15-minute window`);
+  if (Math.abs(now.getTime() - signedAt.getTime()) > TOKEN_WINDOW_MS)
+    throw new TokenRejected(`token signed at ${signedAt.toISOString()} is outside the 15-minute window`);
 
   const [accessKeyId, date, region, service, terminator] = one('X-Amz-Credential').split('/');
   if (!accessKeyId || date !== amzDate.slice(0, 8) || !region || service !== 'sts' || terminator !== 'aws4_request') {

@@ -18,7 +18,11 @@ export async function fakeApiserver(handler: FakeHandler): Promise<{ client: Kub
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const client = new KubeClient({ server: `http://127.0.0.1:${port}`, token: () => 'secret-token', retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 } });
+  const client = new KubeClient({
+    server: `http://127.0.0.1:${port}`,
+    token: () => 'secret-token',
+    retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 4 },
+  });
   running.push({ server, client });
   return { client, server, seen };
 }
