@@ -60,6 +60,9 @@ kube-apiserver_command() {
   local pki="$K8S_PKI_DIR"
   # Loopback advertise address: there is no default route to derive one
   # from, and the endpoint reconciler refuses loopback, hence "none".
+  # The watch grace period makes SIGTERM close open watches (the controller
+  # manager's, the scheduler's, KWOK's) so a stop takes seconds; without it
+  # the server waits out its 60s request timeout for them.
   printf '%s\n' "$K8S_BIN_DIR/kube-apiserver" \
     --advertise-address "$K8S_HOST" --bind-address "$K8S_HOST" --secure-port "$APISERVER_PORT" \
     --endpoint-reconciler-type none \
@@ -78,6 +81,7 @@ kube-apiserver_command() {
     --requestheader-extra-headers-prefix X-Remote-Extra- \
     --proxy-client-cert-file "$pki/front-proxy-client.crt" \
     --proxy-client-key-file "$pki/front-proxy-client.key" \
+    --shutdown-watch-termination-grace-period 2s \
     --allow-privileged=true --profiling=false
 }
 
@@ -116,25 +120,46 @@ kube-scheduler_command() {
 daemon_running() { proc_running "$1" "$1"; }
 
 # ensure_daemon <name> <timeout>: reuses a healthy daemon, waits for one that
-# is still starting, and (re)starts one that is not running.
+# is still starting, and (re)starts one that is not running. A daemon found
+# unhealthy may be shutting down (someone sent SIGTERM); when it exits, a new
+# one is started.
 ensure_daemon() {
-  local name="$1" timeout="$2" port owner
-  local -a command
+  local name="$1" timeout="$2"
+  if daemon_running "$name" && ! daemon_command_current "$name"; then
+    log "$name runs with other flags than this checkout gives it; restarting it"
+    stop_daemon "$name" 20
+  fi
   if daemon_running "$name"; then
     if "${name}_healthy"; then
       log "$name is running and healthy (pid $(read_pid "$name")); reusing it"
       return 0
     fi
-    log "$name (pid $(read_pid "$name")) is running but not healthy yet; waiting"
-  else
-    port="$(daemon_port "$name")"
-    owner="$(port_owner_pid "$port")"
-    [[ -z "$owner" ]] ||
-      die "port $port, needed by $name, is taken by pid $owner ($(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null | cut -c1-120)); stop that process and rerun"
-    mapfile -t command < <("${name}_command")
-    start_daemon "$name" "${command[@]}"
+    log "$name (pid $(read_pid "$name")) is running but not healthy; waiting"
+    wait_daemon_healthy "$name" "$timeout" "${name}_healthy" && return 0
+    log "starting a new $name"
   fi
-  wait_daemon_healthy "$name" "$timeout" "${name}_healthy"
+  start_k8s_daemon "$name"
+  wait_daemon_healthy "$name" "$timeout" "${name}_healthy" ||
+    die "$name exited during start-up; see .stack/logs/$name.log"
+}
+
+# True when the running process has exactly the command line up would give
+# it, so a changed flag in this file takes effect on the next up.
+daemon_command_current() {
+  local pid
+  pid="$(read_pid "$1")"
+  [[ "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)" == "$("${1}_command")" ]]
+}
+
+start_k8s_daemon() {
+  local name="$1" port owner
+  local -a command
+  port="$(daemon_port "$name")"
+  owner="$(port_owner_pid "$port")"
+  [[ -z "$owner" ]] ||
+    die "port $port, needed by $name, is taken by pid $owner ($(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null | cut -c1-120)); stop that process and rerun"
+  mapfile -t command < <("${name}_command")
+  start_daemon "$name" "${command[@]}"
 }
 
 stop_all_daemons() {

@@ -64,7 +64,7 @@ ensure_kwok_running() {
     return 0
   fi
   kwok_running || start_kwok
-  wait_daemon_healthy kwok 60 kwok_healthy
+  wait_daemon_healthy kwok 60 kwok_healthy || die "kwok exited during start-up; see .stack/logs/kwok.log"
 }
 
 ensure_fake_nodes() {

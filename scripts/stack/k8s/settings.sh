@@ -78,7 +78,8 @@ apiserver_ready() { apiserver_check /readyz && apiserver_check /livez; }
 kubectl_admin() { "$KUBECTL" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
 
 # wait_daemon_healthy <name> <timeout> <health command...>: polls the health
-# command, but gives up at once if the process has exited, showing its log.
+# command. Returns 1 at once if the process exits meanwhile (after showing
+# its log); dies if it stays unhealthy for <timeout> seconds.
 wait_daemon_healthy() {
   local name="$1" timeout="$2"
   shift 2
@@ -87,7 +88,8 @@ wait_daemon_healthy() {
   until "$@" >/dev/null 2>&1; do
     if ! pid_alive "$(read_pid "$name")"; then
       tail -n 25 "$STACK_LOG_DIR/$name.log" >&2
-      die "$name exited during start-up; see .stack/logs/$name.log"
+      log "$name exited"
+      return 1
     fi
     if ((SECONDS >= deadline)); then
       tail -n 25 "$STACK_LOG_DIR/$name.log" >&2
