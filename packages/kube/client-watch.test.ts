@@ -1,7 +1,9 @@
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeFakeApiservers, fakeApiserver, json } from '../../test/support/fake-apiserver';
 import { ConfigurationError } from '../core/errors';
+import { KubeClient } from './client';
 import { isNotFound, KubeApiError, KubePermissionError } from './errors';
 import { Kinds } from './resources';
 import type { Deployment } from './types';
@@ -94,6 +96,28 @@ describe('KubeClient', () => {
     calls = 1;
     await expect(client.get({ ...Kinds.Deployment, namespace: 'shop', name: 'web' })).rejects.toBeInstanceOf(KubePermissionError);
     expect(calls).toBe(2);
+  });
+
+  it('mints a new token once after a 401 (an expired EKS token), then believes the 401', async () => {
+    const { server } = await fakeApiserver((request, response) =>
+      request.headers.authorization === 'Bearer fresh'
+        ? json(response, 200, deployment('1', 1))
+        : json(response, 401, { kind: 'Status', code: 401, reason: 'Unauthorized', message: 'Unauthorized' }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const refreshes: boolean[] = [];
+    const client = new KubeClient({
+      server: `http://127.0.0.1:${port}`,
+      token: (force) => (refreshes.push(force), force ? 'fresh' : 'stale'),
+    });
+    await client.get({ ...Kinds.Deployment, namespace: 'shop', name: 'web' });
+    expect(refreshes).toEqual([false, true]);
+    const stuck = new KubeClient({ server: `http://127.0.0.1:${port}`, token: () => 'stale' });
+    await expect(stuck.get({ ...Kinds.Deployment, namespace: 'shop', name: 'web' })).rejects.toThrow(
+      /Unauthorized: the apiserver rejected the credentials/,
+    );
+    client.close();
+    stuck.close();
   });
 
   it('sends server-side apply with its content type, field manager and force', async () => {

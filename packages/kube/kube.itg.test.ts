@@ -199,6 +199,22 @@ describe('deploy lock (Lease)', () => {
     await expect(admin.get(`/apis/coordination.k8s.io/v1/namespaces/${namespace.name}/leases/flightdeck-shop`)).rejects.toThrow(/404/);
   });
 
+  it("keeps a live holder's lease alive by renewing it past its duration", async () => {
+    const holder = await DeployLock.acquire(client, {
+      namespace: namespace.name,
+      app: 'renewed',
+      holderIdentity: runA,
+      leaseDurationSeconds: 2,
+      renewIntervalMs: 500,
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 3_000));
+      await expect(DeployLock.acquire(client, { namespace: namespace.name, app: 'renewed', holderIdentity: runB })).rejects.toThrow(runA);
+    } finally {
+      await holder.release();
+    }
+  });
+
   it('takes over a stale lease whose holder stopped renewing', async () => {
     let lost: string | undefined;
     const crashed = await DeployLock.acquire(client, {
