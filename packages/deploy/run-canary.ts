@@ -54,8 +54,8 @@ export type CanaryPlan =
 
 /**
  * Everything the canary needs to know, read-only: the stable Deployment, the
- * images that change, the Service and Ingress for ALB mode, and that no other
- * run's canary is in the way. A mistake found here changes nothing.
+ * images that change, the Service and Ingress for ALB mode. A mistake found
+ * here changes nothing.
  */
 export async function planCanary(ctx: DeployContext, request: CanaryRequest): Promise<CanaryPlan> {
   const name = request.desired.metadata.name!;
@@ -68,7 +68,6 @@ export async function planCanary(ctx: DeployContext, request: CanaryRequest): Pr
   if (Object.keys(images).length === 0) return { kind: 'skip', stable, images: stableImages };
   const traffic: TrafficRecord = { mode: request.traffic.mode };
   if (traffic.mode === 'alb') traffic.alb = await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress);
-  assertNoForeignCanary(await readCanary(ctx, name), ctx.runUrl, name);
   return { kind: 'canary', stable, images, traffic, steps: planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1) };
 }
 
@@ -93,7 +92,7 @@ export async function runCanary(
     return { result: 'skipped', steps, analysis: analysisLog, images: canaryPlan.images, stable: canaryPlan.stable };
   }
   const { stable, images, traffic, steps: plan } = canaryPlan;
-  // Checked again under the lock: another run may have started between the plan and the lock.
+  // Checked under the lock, so a concurrent run is refused by the Lease (naming its holder) before it gets here.
   assertNoForeignCanary(await readCanary(ctx, name), ctx.runUrl, name);
   timeline.add(
     `Canary "${canaryName(name)}" with ${Object.entries(images)
