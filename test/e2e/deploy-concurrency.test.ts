@@ -62,7 +62,6 @@ describe('concurrency and cancellation', () => {
     let log = '';
     first.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     await waitForLog(() => log, 'Deploy lock "flightdeck-web" acquired');
-    const before = await getDeployment(ns, `${APP}-canary`);
 
     const second = await runAction('release', {
       cwd: workspace,
@@ -74,8 +73,12 @@ describe('concurrency and cancellation', () => {
     const error = second.annotations.find((a) => a.level === 'error')?.message ?? '';
     expect(error).toContain('Another deployment is in progress');
     expect(error).toContain(HARNESS_RUN_URL);
-    // The refused run changed nothing: the first run's canary is untouched.
-    expect((await getDeployment(ns, `${APP}-canary`))?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    // The refused run changed nothing: the first run keeps the lock, and its canary runs its own image.
+    const lease = await admin().get<{ spec: { holderIdentity: string } }>(
+      `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/flightdeck-web`,
+    );
+    expect(lease.spec.holderIdentity).toBe(HARNESS_RUN_URL);
+    expect((await getDeployment(ns, `${APP}-canary`))?.spec.template.spec.containers[0]?.image).toBe(`${IMAGE_REPO}:4.0.0`);
 
     const done = await first.result;
     expect(done.exitCode, done.stdout).toBe(0);
