@@ -154,12 +154,24 @@ daemon_command_current() {
 start_k8s_daemon() {
   local name="$1" port owner
   local -a command
+  mapfile -t command < <("${name}_command")
   port="$(daemon_port "$name")"
   owner="$(port_owner_pid "$port")"
-  [[ -z "$owner" ]] ||
+  if [[ -n "$owner" ]]; then
+    # Ours, with its pid file lost (e.g. .stack was wiped): take it back.
+    if [[ "$(tr '\0' '\n' <"/proc/$owner/cmdline" 2>/dev/null)" == "$(printf '%s\n' "${command[@]}")" ]]; then
+      echo "$owner" >"$(pid_file "$name")"
+      log "adopted the running $name (pid $owner), whose pid file was lost"
+      return 0
+    fi
     die "port $port, needed by $name, is taken by pid $owner ($(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null | cut -c1-120)); stop that process and rerun"
-  mapfile -t command < <("${name}_command")
-  start_daemon "$name" "${command[@]}"
+  fi
+  # The daemon must not inherit the lock's descriptor, or it would hold
+  # the lock for as long as it runs.
+  (
+    exec 8>&-
+    start_daemon "$name" "${command[@]}"
+  )
 }
 
 stop_all_daemons() {
@@ -229,10 +241,19 @@ EOF
 
 # --- entry points --------------------------------------------------------------
 
+# One k8s.sh at a time: tests restart the apiserver through `k8s.sh up`
+# while up.sh may be running it too, and two ups would start every daemon
+# twice. (up.sh's own lock is a different file, so up.sh → k8s.sh is fine.)
+lock_k8s() {
+  stack_init_dirs
+  exec 8>"$STACK_DIR/k8s.lock"
+  flock -w 600 8 || die "another components/k8s.sh holds $STACK_DIR/k8s.lock"
+}
+
 k8s_up() {
   local t0
   t0="$(now_seconds)"
-  stack_init_dirs
+  lock_k8s
   ensure_kubernetes_binaries
   ensure_etcd_binary
   if ! pki_complete; then
@@ -255,6 +276,7 @@ k8s_up() {
 }
 
 k8s_down() {
+  lock_k8s
   stop_all_daemons
   local name port owner
   for name in "${K8S_DAEMONS[@]}"; do

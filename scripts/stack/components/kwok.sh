@@ -46,12 +46,13 @@ start_kwok() {
     die "port $KWOK_PORT, needed by kwok, is taken by pid $owner; stop that process and rerun"
   mkdir -p "$STACK_DIR/kwok"
   kwok_config_hash >"$KWOK_CONFIG_STAMP"
-  start_daemon kwok "$KWOK_BIN" \
+  # exec 8>&-: kwok must not inherit (and so hold) the lock's descriptor.
+  (exec 8>&- && start_daemon kwok "$KWOK_BIN" \
     --kubeconfig "$ADMIN_KUBECONFIG" \
     --config "$KWOK_STAGES" \
     --manage-nodes-with-annotation-selector "$KWOK_NODE_SELECTOR" \
     --server-address "$K8S_HOST:$KWOK_PORT" \
-    --v "$KWOK_LOG_LEVEL"
+    --v "$KWOK_LOG_LEVEL")
 }
 
 ensure_kwok_running() {
@@ -90,10 +91,17 @@ export KWOK_VERSION="$KWOK_VERSION"
 EOF
 }
 
+# One kwok.sh at a time (tests and up.sh may call it together).
+lock_kwok() {
+  stack_init_dirs
+  exec 8>"$STACK_DIR/kwok.lock"
+  flock -w 300 8 || die "another components/kwok.sh holds $STACK_DIR/kwok.lock"
+}
+
 kwok_up() {
   local t0
   t0="$(now_seconds)"
-  stack_init_dirs
+  lock_kwok
   ensure_kwok_binary
   [[ -x "$KUBECTL" ]] && apiserver_ready ||
     die "the Kubernetes apiserver is not up at $KUBE_APISERVER; run scripts/stack/components/k8s.sh up first"
@@ -104,6 +112,7 @@ kwok_up() {
 }
 
 kwok_down() {
+  lock_kwok
   stop_daemon kwok 10
   rm -f "$STACK_ENV_DIR/kwok.env"
 }
