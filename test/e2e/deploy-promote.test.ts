@@ -81,13 +81,14 @@ describe('rolling-promote', () => {
   });
 
   it('8. the apiserver restarts in the middle of the rollout wait; the watch resumes and the promotion finishes', async () => {
-    // minReadySeconds stretches the rollout (4 pods, one at a time, 3 s each) so the restart lands inside the wait.
-    const { namespace: ns } = await setUp('promote-restart', { minReadySeconds: 3 });
+    // minReadySeconds stretches the rollout (4 pods, one at a time, 5 s each) so the restart lands inside the wait.
+    const { namespace: ns } = await setUp('promote-restart', { minReadySeconds: 5 });
     await placeCanary(ns, `${IMAGE_REPO}:3.1.0`);
     const step = startAction('rolling-promote', { inputs: promoteInputs(ns, { 'rollout-timeout': '180s' }) });
     let log = '';
     step.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    for (let waited = 0; !log.includes('Promoting "web"'); waited += 100) {
+    // The first progress line comes from the watch, so the restart lands on an open watch, not on the initial list.
+    for (let waited = 0; !/Waiting for deployment "web" rollout to finish/.test(log); waited += 100) {
       if (waited > 60_000) throw new Error(`the promotion never started:\n${log}`);
       await sleep(100);
     }
