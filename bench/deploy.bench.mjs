@@ -30,7 +30,8 @@ function loadStackEnv() {
   const vars = {};
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const match = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match) vars[match[1]] = match[2].replace(/\$([A-Z_]+)/g, (_, name) => vars[name] ?? process.env[name] ?? '');
+    if (match)
+      vars[match[1]] = match[2].replace(/^"(.*)"$/, '$1').replace(/\$([A-Z_]+)/g, (_, name) => vars[name] ?? process.env[name] ?? '');
   }
   return vars.KUBECONFIG && existsSync(vars.KUBECONFIG) ? vars : undefined;
 }
@@ -306,7 +307,7 @@ async function detection() {
               const k = spawn(
                 'kubectl',
                 ['--kubeconfig', env.KUBECONFIG, '-n', ns, 'rollout', 'status', 'deployment/web', '--timeout=120s'],
-                { stdio: 'ignore' },
+                { stdio: 'ignore', env: { ...process.env, PATH: env.PATH ?? process.env.PATH } },
               );
               kubectlExit = new Promise((r) => k.on('close', () => r(performance.now())));
             }
