@@ -33,10 +33,14 @@ export function parseImageReference(reference: string): ImageReference {
  * "docker.io/library/nginx" all match each other.
  */
 export function canonicalImageName(name: string): string {
-  const parts = name.split('/');
-  const hasRegistry = parts.length > 1 && (parts[0]!.includes('.') || parts[0]!.includes(':') || parts[0] === 'localhost');
-  if (hasRegistry) return name;
-  return parts.length === 1 ? `docker.io/library/${name}` : `docker.io/${name}`;
+  if (registryOf(name)) return name;
+  return name.includes('/') ? `docker.io/${name}` : `docker.io/library/${name}`;
+}
+
+/** The registry host of an image name, when it names one ("123.dkr.ecr…/app" → "123.dkr.ecr…"). */
+function registryOf(name: string): string | undefined {
+  const [first, ...rest] = name.split('/');
+  return rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost') ? first : undefined;
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -75,7 +79,9 @@ export interface ImageChange {
 /**
  * Put the given images into the manifests, matching by image name (registry
  * and repository, without tag or digest), in containers and initContainers of
- * every workload kind. A reference with a digest pins by digest. Returns new
+ * every workload kind. A manifest image that names no registry ("flask-app",
+ * "team/web") also matches that repository in the given image's registry, so
+ * manifests need not hard-code the account and region of ECR. A reference with a digest pins by digest. Returns new
  * manifests (the input is not changed) and what changed. An image whose name
  * is in no manifest is a ConfigurationError: a typo would otherwise deploy the
  * old image and "pass".
@@ -99,7 +105,13 @@ export function substituteImages(
         input,
       );
     }
-    return { reference: reference.trim(), key: canonicalImageName(parsed.name) };
+    const registry = registryOf(parsed.name);
+    return {
+      reference: reference.trim(),
+      key: canonicalImageName(parsed.name),
+      // "flask-app" in a manifest stands for whichever registry the pipeline pushed flask-app to.
+      repository: registry ? parsed.name.slice(registry.length + 1) : undefined,
+    };
   });
   const changes: ImageChange[] = [];
   const used = new Set<string>();
@@ -108,8 +120,11 @@ export function substituteImages(
     for (const spec of podSpecsOf(object)) {
       for (const container of containersOf(spec)) {
         if (!container.image) continue;
-        const current = canonicalImageName(parseImageReference(container.image).name);
-        const match = wanted.find((image) => image.key === current);
+        const name = parseImageReference(container.image).name;
+        const current = canonicalImageName(name);
+        const match =
+          wanted.find((image) => image.key === current) ??
+          (registryOf(name) ? undefined : wanted.find((image) => image.repository === name));
         if (!match) continue;
         used.add(match.key);
         if (container.image !== match.reference) {
@@ -133,7 +148,7 @@ export function substituteImages(
     ].filter(Boolean);
     throw new ConfigurationError(
       `Input "${input}": no container in the manifests uses ${unused.map((image) => `"${parseImageReference(image.reference).name}"`).join(', ')}. ` +
-        `Images are matched by repository name without tag; the manifests use: ${present.join(', ') || 'no images'}.`,
+        `Images are matched by name without tag, and a manifest image without a registry ("flask-app") also matches that repository in any registry; the manifests use: ${present.join(', ') || 'no images'}.`,
       input,
     );
   }

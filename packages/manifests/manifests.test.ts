@@ -12,6 +12,7 @@ import {
   podSpecsOf,
   requireDeployments,
   substituteImages,
+  type Manifest,
 } from './index';
 
 const deploymentYaml = `apiVersion: apps/v1
@@ -127,6 +128,36 @@ describe('substituteImages', () => {
     const run = () => substituteImages(manifests, ['123456789012.dkr.ecr.us-east-1.amazonaws.com/notez:2.0']);
     expect(run).toThrow(ConfigurationError);
     expect(run).toThrow(/no container in the manifests uses ".*\/notez".*use: 123456789012.dkr.ecr.us-east-1.amazonaws.com\/notes, nginx/);
+  });
+
+  it('lets a manifest image without a registry stand for that repository in the pushed registry', () => {
+    const placeholder: Manifest = {
+      source: { file: 'app.yaml', line: 1, document: 1 },
+      object: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'web', image: 'team/web' },
+                { name: 'other', image: 'ghcr.io/team/web:1' },
+              ],
+            },
+          },
+        },
+      },
+    };
+    const pushed = `123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web@sha256:${'c'.repeat(64)}`;
+    const { manifests: out, changes } = substituteImages([placeholder], [pushed]);
+    const containers = (out[0]!.object as Deployment).spec.template.spec!.containers;
+    // An image that names another registry is a different image, and stays.
+    expect(containers.map((c) => c.image)).toEqual([pushed, 'ghcr.io/team/web:1']);
+    expect(changes).toEqual([{ kind: 'Deployment', name: 'web', container: 'web', from: 'team/web', to: pushed }]);
+    expect(() => substituteImages([placeholder], ['123456789012.dkr.ecr.us-east-1.amazonaws.com/web:2'])).toThrow(
+      /no container in the manifests uses/,
+    );
   });
 
   it('refuses a reference without tag or digest, and a malformed digest', () => {
