@@ -62,7 +62,12 @@ export interface RemovalResult {
  * Ingress and delete the split Services. Used by reject, promote, rollback and
  * the cancellation handler, so it takes no cancel signal of its own.
  */
-export async function removeCanary(ctx: DeployContext, stableName: string, waitMs = 30_000, options: { trafficRestored?: boolean } = {}): Promise<RemovalResult> {
+export async function removeCanary(
+  ctx: DeployContext,
+  stableName: string,
+  waitMs = 30_000,
+  options: { trafficRestored?: boolean } = {},
+): Promise<RemovalResult> {
   const ref = { ...Kinds.Deployment, namespace: ctx.namespace, name: canaryName(stableName) };
   const canary = await ctx.client.getIfExists<Deployment>(ref);
   if (!canary) return { removed: false, podsGone: true };

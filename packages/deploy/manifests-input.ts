@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../core';
 import type { Deployment, KubeObject } from '../kube';
+import { loadManifests, requireDeployments, substituteImages } from '../manifests';
 import { INPUT, type ManifestInputs } from './inputs';
-import { loadManifestObjects, unusedImagesError } from './manifests-local';
 
 export interface DeploymentManifests {
   /** The Deployment to canary, images substituted. */
@@ -12,23 +12,17 @@ export interface DeploymentManifests {
 }
 
 /**
- * Read the manifests (files, directories, globs; multi-document YAML),
- * substitute the images, and pick the Deployment to canary: the one named by
- * "deployment", or the only one. All local: it runs before the cluster is touched.
+ * Read the manifests (files, directories, globs; multi-document YAML), pick
+ * the Deployment to canary (the one named by "deployment", or the only one)
+ * and substitute the images. All local: it runs before the cluster is touched.
  */
 export async function loadDeploymentManifests(inputs: ManifestInputs, deploymentName: string | undefined): Promise<DeploymentManifests> {
-  const { objects, unusedImages } = await loadManifestObjects(inputs.manifests, inputs.images);
-  const deployments = objects.filter((o): o is Deployment => o.kind === 'Deployment');
-  if (deployments.length === 0) {
-    throw new ConfigurationError(
-      `Input "${INPUT.manifests}" has no Deployment (found ${objects.map((o) => o.kind).join(', ') || 'no objects'}). Point it at the files that define the app's Deployment.`,
-      INPUT.manifests,
-    );
-  }
-  let deployment: Deployment | undefined;
+  const loaded = loadManifests(inputs.manifests, { input: INPUT.manifests });
+  const deployments = requireDeployments(loaded, INPUT.manifests);
+  let chosen: Deployment | undefined;
   if (deploymentName) {
-    deployment = deployments.find((d) => d.metadata.name === deploymentName);
-    if (!deployment) {
+    chosen = deployments.find((d) => d.metadata.name === deploymentName);
+    if (!chosen) {
       throw new ConfigurationError(
         `Input "${INPUT.deployment}" names "${deploymentName}", but the manifests define ${deployments.map((d) => `"${d.metadata.name}"`).join(', ')}.`,
         INPUT.deployment,
@@ -40,15 +34,13 @@ export async function loadDeploymentManifests(inputs: ManifestInputs, deployment
       INPUT.deployment,
     );
   } else {
-    deployment = deployments[0]!;
+    chosen = deployments[0]!;
   }
-  if (unusedImages.length) throw unusedImagesError(unusedImages);
+  const { manifests } = substituteImages(loaded, inputs.images, INPUT.images);
+  const objects = manifests.map((m) => m.object);
+  const deployment = objects.find((o): o is Deployment => o.kind === 'Deployment' && o.metadata.name === chosen.metadata.name)!;
   if (!deployment.spec?.template?.spec?.containers?.length) {
     throw new ConfigurationError(`Deployment "${deployment.metadata.name}" in the manifests has no containers.`, INPUT.manifests);
   }
-  return {
-    deployment,
-    others: objects.filter((o) => o !== deployment && o.kind !== 'Deployment'),
-    namespace: deployment.metadata.namespace,
-  };
+  return { deployment, others: objects.filter((o) => o.kind !== 'Deployment'), namespace: deployment.metadata.namespace };
 }

@@ -130,7 +130,7 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
       Object.entries(images)
         .map(([c, i]) => `${c}=${i}`)
         .join(', ') || 'the canary images'
-    } (revision ${revisionOf(patched) || 'next'})`,
+    }`,
   );
 
   let outcome: PromoteOutcome;
