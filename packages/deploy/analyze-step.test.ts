@@ -57,6 +57,9 @@ const analysis = (over: Partial<AnalysisInputs> = {}): AnalysisInputs => ({
   ...over,
 });
 
+/** Longer than any test may run, so a test passes only when the code returns early. */
+const HOUR = 3_600_000;
+
 let server: Server;
 let url = '';
 let failing = false;
@@ -74,19 +77,16 @@ describe('waitForCanaryReady', () => {
   it('resolves as soon as the pods turn Ready', async () => {
     const { monitor, set } = fakeMonitor([pod('a', false)]);
     setTimeout(() => set([pod('a', true)]), 50);
-    const started = Date.now();
-    const verdict = await waitForCanaryReady(monitor, 1, analysis({ readyTimeoutMs: 5000 }), new AbortController().signal);
+    // A ready timeout far past the test's own timeout: only an early return can pass.
+    const verdict = await waitForCanaryReady(monitor, 1, analysis({ readyTimeoutMs: HOUR }), new AbortController().signal);
     expect(verdict.passed).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('fails at once on a pull error, without waiting for the ready timeout', async () => {
     const { monitor, set } = fakeMonitor([pod('a', false)]);
     setTimeout(() => set([pod('a', false, 'ErrImagePull')]), 30);
-    const started = Date.now();
-    const verdict = await waitForCanaryReady(monitor, 1, analysis({ readyTimeoutMs: 60_000 }), new AbortController().signal);
+    const verdict = await waitForCanaryReady(monitor, 1, analysis({ readyTimeoutMs: HOUR }), new AbortController().signal);
     expect(verdict.passed).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('fails never-Ready pods at the ready timeout', async () => {
@@ -108,20 +108,17 @@ describe('bakeStep', () => {
       undefined,
       new AbortController().signal,
     );
-    const took = Date.now() - started;
     expect(verdict.passed).toBe(true);
-    expect(took).toBeGreaterThanOrEqual(400);
-    expect(took).toBeLessThan(1500);
+    // Correctness, not speed: the step is held for at least the bake time.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     expect(verdict.results.map((r) => r.name)).toContain('success rate');
   });
 
   it('ends early when a pod starts crash looping mid-bake', async () => {
     const { monitor, set } = fakeMonitor([pod('a', true)]);
     setTimeout(() => set([pod('a', false, 'CrashLoopBackOff', 3)]), 100);
-    const started = Date.now();
-    const verdict = await bakeStep(monitor, 1, analysis({ bakeTimeMs: 10_000 }), undefined, new AbortController().signal);
+    const verdict = await bakeStep(monitor, 1, analysis({ bakeTimeMs: HOUR }), undefined, new AbortController().signal);
     expect(verdict.passed).toBe(false);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(verdict.results.filter((r) => !r.passed).map((r) => r.name)).toEqual(
       expect.arrayContaining(['container restarts', 'no crash loop or image pull error']),
     );
@@ -130,19 +127,17 @@ describe('bakeStep', () => {
   it('ends early when the HTTP check fails', async () => {
     failing = true;
     const { monitor } = fakeMonitor([pod('a', true)]);
-    const started = Date.now();
     const verdict = await bakeStep(
       monitor,
       1,
       analysis({
-        bakeTimeMs: 10_000,
+        bakeTimeMs: HOUR,
         http: { url, expectedStatus: 200, requests: 3, minSuccessRate: 100, maxP95Ms: 1000, timeoutMs: 1000 },
       }),
       undefined,
       new AbortController().signal,
     );
     expect(verdict.passed).toBe(false);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(verdict.results.find((r) => r.name === 'success rate')).toMatchObject({ passed: false, value: '0% (0/3)' });
   });
 
@@ -150,6 +145,6 @@ describe('bakeStep', () => {
     const { monitor } = fakeMonitor([pod('a', true)]);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('cancelled')), 50);
-    await expect(bakeStep(monitor, 1, analysis({ bakeTimeMs: 10_000 }), undefined, controller.signal)).rejects.toThrow('cancelled');
+    await expect(bakeStep(monitor, 1, analysis({ bakeTimeMs: HOUR }), undefined, controller.signal)).rejects.toThrow('cancelled');
   });
 });
