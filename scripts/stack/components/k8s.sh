@@ -92,6 +92,9 @@ kube-controller-manager_command() {
   # The private key turns on the token controller; the CA goes into every
   # namespace's kube-root-ca.crt. Higher API QPS lets the ReplicaSet
   # controller create a 200-replica rollout's pods without client throttling.
+  # The node lifecycle controller is off: KWOK's nodes are fake, and on a
+  # loaded machine a late node-lease renewal made it mark every node NotReady,
+  # which turned healthy stable pods unready mid-test.
   printf '%s\n' "$K8S_BIN_DIR/kube-controller-manager" \
     --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
@@ -101,7 +104,7 @@ kube-controller-manager_command() {
     --cluster-signing-cert-file "$K8S_PKI_DIR/ca.crt" \
     --cluster-signing-key-file "$K8S_PKI_DIR/ca.key" \
     --use-service-account-credentials --leader-elect=false \
-    --controllers '*' \
+    --controllers '*,-node-lifecycle-controller' \
     --kube-api-qps 100 --kube-api-burst 200 \
     --profiling=false
 }
