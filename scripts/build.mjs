@@ -37,7 +37,9 @@ async function bundle({ name, entry }) {
   }
   writeFileSync(join(outDir, 'licenses.txt'), licenseText(stats));
   const bytes = statSync(join(outDir, 'index.js')).size;
-  console.log(`${relative(root, outDir)}/index.js  ${(bytes / 1024).toFixed(0)} KiB  ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  console.log(
+    `${relative(root, outDir)}/index.js  ${(bytes / 1024).toFixed(0)} KiB  ${((performance.now() - started) / 1000).toFixed(1)}s`,
+  );
 }
 
 /** Code-split chunks (`<id>.index.js`, from dynamic imports) that ncc leaves unminified. */
@@ -72,7 +74,12 @@ function licenseText(stats) {
     const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').trim() : '';
     entries.set(`${manifest.name}@${manifest.version}`, `${manifest.name}\n${manifest.license ?? 'UNKNOWN'}\n${text}`);
   }
-  return [...entries.keys()].sort().map((key) => entries.get(key)).join('\n\n') + '\n';
+  return (
+    [...entries.keys()]
+      .sort()
+      .map((key) => entries.get(key))
+      .join('\n\n') + '\n'
+  );
 }
 
 const list = entries();
