@@ -49,7 +49,12 @@ const tested = must(
     await runAction('test', {
       cwd: REPO_ROOT,
       env: { PATH: pathWithVenv },
-      inputs: { 'working-directory': 'examples/flask-app', requirements: 'requirements-dev.txt' },
+      inputs: {
+        'working-directory': 'examples/flask-app',
+        requirements: 'requirements-dev.txt',
+        command: 'python -m pytest --cov=app --cov-report=xml',
+        'coverage-threshold': '80',
+      },
     }),
   ),
 );
@@ -119,7 +124,9 @@ const stable = execFileSync(
   ],
   { encoding: 'utf8' },
 );
-console.log(`tests: ${tested.outputs.passed} passed of ${tested.outputs.total}, coverage ${tested.outputs.coverage || 'n/a'}%`);
+console.log(
+  `tests: ${tested.outputs.passed} passed of ${tested.outputs.total}, coverage ${tested.outputs.coverage ? `${tested.outputs.coverage}%` : 'not measured'}`,
+);
 console.log(`pushed: ${v1.outputs['image-ref']}`);
 console.log(`pushed: ${v2.outputs['image-ref']}`);
 console.log(
