@@ -62,9 +62,19 @@ const env = stepEnv();
 const baseline = await sample(['-e', '0'], env);
 const baselineRss = peakRssMb(['-e', '0'], env);
 results.baseline = { startMs: baseline, rssMb: baselineRss };
-console.log(`Node ${process.version}, median of ${RUNS} runs. Baseline \`node -e 0\`: ${baseline.toFixed(1)} ms, ${baselineRss?.toFixed(0) ?? '?'} MB RSS`);
+console.log(
+  `Node ${process.version}, median of ${RUNS} runs. Baseline \`node -e 0\`: ${baseline.toFixed(1)} ms, ${baselineRss?.toFixed(0) ?? '?'} MB RSS`,
+);
 console.log('');
-console.log('| action | bundle | ≤ 1 MB | first output | overhead | peak RSS | vs ' + PEER.name + ' (+' + PEER.overheadMs + ' ms, ' + PEER.rssMb + ' MB) |');
+console.log(
+  '| action | bundle | ≤ 1 MB | first output | overhead | peak RSS | vs ' +
+    PEER.name +
+    ' (+' +
+    PEER.overheadMs +
+    ' ms, ' +
+    PEER.rssMb +
+    ' MB) |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 const distDir = join(root, 'dist');
 for (const name of existsSync(distDir) ? readdirSync(distDir).sort() : []) {
@@ -81,9 +91,15 @@ for (const name of existsSync(distDir) ? readdirSync(distDir).sort() : []) {
   );
 }
 
-for (const file of readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.bench.mjs')).sort()) {
+for (const file of readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort()) {
   console.log(`\n## ${file}`);
-  const run = spawnSync(process.execPath, [join(root, 'bench', file)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: process.env });
+  const run = spawnSync(process.execPath, [join(root, 'bench', file)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    env: process.env,
+  });
   process.stdout.write(run.stdout);
   results.suites[file] = { exitCode: run.status, output: run.stdout };
   if (run.status !== 0) console.log(`(${file} exited with ${run.status})`);

@@ -52,7 +52,9 @@ export class SummaryWriter {
   render(): string {
     const parts = [...this.sections];
     if (this.dropped > 0) {
-      parts.push(`> [!WARNING]\n> ${this.dropped} more section(s) were left out: GitHub caps a job summary at 1 MiB. The full data is in the step log.\n`);
+      parts.push(
+        `> [!WARNING]\n> ${this.dropped} more section(s) were left out: GitHub caps a job summary at 1 MiB. The full data is in the step log.\n`,
+      );
     }
     return parts.join('\n');
   }

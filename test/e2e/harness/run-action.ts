@@ -170,16 +170,17 @@ function baseEnv(runDir: string, workspace: string): Record<string, string> {
   };
 }
 
-function startStep(
-  name: string,
-  entry: string,
-  env: Record<string, string>,
-  files: StepFiles,
-  options: RunOptions,
-): RunningStep {
+function startStep(name: string, entry: string, env: Record<string, string>, files: StepFiles, options: RunOptions): RunningStep {
   const child = spawn(process.execPath, [join(REPO_ROOT, entry)], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...env, GITHUB_OUTPUT: files.output, GITHUB_STATE: files.state, GITHUB_STEP_SUMMARY: files.summary, GITHUB_ENV: files.env, GITHUB_PATH: files.path },
+    env: {
+      ...env,
+      GITHUB_OUTPUT: files.output,
+      GITHUB_STATE: files.state,
+      GITHUB_STEP_SUMMARY: files.summary,
+      GITHUB_ENV: files.env,
+      GITHUB_PATH: files.path,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -270,7 +271,12 @@ function entryPath(name: string, main: string): string {
 }
 
 /** Runs the post step with the state the main step saved, as the runner does after the job's steps. */
-export async function runPost(name: string, main: { runDir: string; env: Record<string, string> }, state: Record<string, string>, options: RunOptions = {}): Promise<StepResult> {
+export async function runPost(
+  name: string,
+  main: { runDir: string; env: Record<string, string> },
+  state: Record<string, string>,
+  options: RunOptions = {},
+): Promise<StepResult> {
   const metadata = readActionMetadata(name);
   if (!metadata.runs.post) throw new Error(`actions/${name}/action.yml declares no post step.`);
   const env = { ...main.env };
