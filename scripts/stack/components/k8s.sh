@@ -92,9 +92,10 @@ kube-controller-manager_command() {
   # The private key turns on the token controller; the CA goes into every
   # namespace's kube-root-ca.crt. Higher API QPS lets the ReplicaSet
   # controller create a 200-replica rollout's pods without client throttling.
-  # The node lifecycle controller is off: KWOK's nodes are fake, and on a
-  # loaded machine a late node-lease renewal made it mark every node NotReady,
-  # which turned healthy stable pods unready mid-test.
+  # A long node-monitor grace period: on a loaded machine a late KWOK
+  # node-lease renewal made the node lifecycle controller mark every node
+  # NotReady, which turned healthy stable pods unready mid-test. (The
+  # controller itself must run: it lifts the not-ready taint from new nodes.)
   printf '%s\n' "$K8S_BIN_DIR/kube-controller-manager" \
     --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
@@ -104,7 +105,7 @@ kube-controller-manager_command() {
     --cluster-signing-cert-file "$K8S_PKI_DIR/ca.crt" \
     --cluster-signing-key-file "$K8S_PKI_DIR/ca.key" \
     --use-service-account-credentials --leader-elect=false \
-    --controllers '*,-node-lifecycle-controller' \
+    --controllers '*' --node-monitor-grace-period 10m \
     --kube-api-qps 100 --kube-api-burst 200 \
     --profiling=false
 }
