@@ -167,6 +167,9 @@ async function restartApiserver(): Promise<{ downMs: number }> {
   const pid = Number(readFileSync(resolve(stackDir, 'pids/kube-apiserver.pid'), 'utf8').trim());
   const started = Date.now();
   process.kill(pid, 'SIGKILL');
+  // Stay down a moment, so the calls under test really meet refused connections
+  // rather than a new apiserver that is still loading its RBAC roles.
+  await new Promise((r) => setTimeout(r, 1500));
   const up = spawn('bash', [resolve(process.cwd(), 'scripts/stack/components/k8s.sh'), 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

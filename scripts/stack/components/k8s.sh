@@ -233,6 +233,19 @@ wait_for_controllers() {
     die "kube-controller-manager is healthy but its controllers do not act; see .stack/logs/kube-controller-manager.log"
 }
 
+# A restarted apiserver answers /readyz before its RBAC authorizer has loaded
+# the roles, and refuses every non-admin request meanwhile (403 naming
+# "clusterrole system:basic-user not found"). Wait until an ordinary
+# identity is authorized for what every authenticated user may do.
+rbac_effective() {
+  [[ "$(kubectl_admin auth can-i get /version --as=system:serviceaccount:flightdeck-system:flightdeck-deployer 2>/dev/null)" == yes ]]
+}
+
+wait_for_rbac() {
+  wait_until 90 "the apiserver's RBAC authorizer to load the roles" rbac_effective ||
+    die "the apiserver is ready but still refuses ordinary users; see .stack/logs/kube-apiserver.log"
+}
+
 write_k8s_env() {
   write_component_env k8s <<EOF
 export KUBECONFIG="$ADMIN_KUBECONFIG"
@@ -274,6 +287,7 @@ k8s_up() {
   ensure_daemon kube-controller-manager 60
   ensure_daemon kube-scheduler 60
   wait_for_controllers
+  wait_for_rbac
   ensure_deployer_access
   write_k8s_env
   log "Kubernetes $KUBERNETES_VERSION up at $KUBE_APISERVER in $(seconds_since "$t0")s"
