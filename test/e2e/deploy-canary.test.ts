@@ -7,46 +7,23 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction } from './harness/run-action';
-import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
 import {
   admin,
   APP,
   baseInputs,
   canaryPods,
-  createApp,
   getDeployment,
   HARNESS_RUN_URL,
   IMAGE_REPO,
   STABLE_IMAGE,
   stableImage,
-  type App,
-  type AppOptions,
+  useDeployScenarios,
 } from './deploy-support';
 
-let namespace: TestNamespace | undefined;
-let app: App | undefined;
-
-async function setUp(prefix: string, options: AppOptions = {}): Promise<App> {
-  namespace = await createTestNamespace(prefix);
-  app = await createApp(namespace.name, options);
-  return app;
-}
-
-afterEach(async () => {
-  try {
-    if (app) {
-      const observed = await app.watcher.stop();
-      expect(observed.length).toBeGreaterThan(0);
-      app.watcher.assertNeverBelow(app.floor);
-    }
-  } finally {
-    await namespace?.delete();
-    namespace = undefined;
-    app = undefined;
-  }
-});
+const scenario = useDeployScenarios();
+const { setUp } = scenario;
 
 async function expectNoCanaryLeft(ns: string): Promise<void> {
   expect(await getDeployment(ns, `${APP}-canary`)).toBeUndefined();
@@ -57,7 +34,10 @@ async function expectNoCanaryLeft(ns: string): Promise<void> {
 describe('release (root action): canary, analysis, promotion', () => {
   it('1. promotes a good image, with the annotations and outputs of a release', async () => {
     const { namespace: ns, workspace } = await setUp('deploy-good');
-    const run = await runAction('release', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:1.1.0`, { percentage: '10' }) });
+    const run = await runAction('release', {
+      cwd: workspace,
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.1.0`, { percentage: '10' }),
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs.result).toBe('promoted');
     expect(run.outputs['previous-image']).toBe(STABLE_IMAGE);
@@ -84,7 +64,7 @@ describe('release (root action): canary, analysis, promotion', () => {
     const { namespace: ns, workspace } = await setUp('deploy-stages');
     const canary = await runAction('canary-deploy', {
       cwd: workspace,
-      inputs: baseInputs(app!, `${IMAGE_REPO}:1.2.0`, { steps: '10,50' }),
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.2.0`, { steps: '10,50' }),
     });
     expect(canary.exitCode, canary.stdout).toBe(0);
     expect(canary.outputs).toMatchObject({ result: 'passed', canary: `${APP}-canary`, 'traffic-percent': '50' });
@@ -95,7 +75,13 @@ describe('release (root action): canary, analysis, promotion', () => {
 
     const promote = await runAction('rolling-promote', {
       cwd: workspace,
-      inputs: { kubeconfig: baseInputs(app!, '').kubeconfig!, namespace: ns, deployment: APP, 'max-surge': '2', 'max-unavailable': '0' },
+      inputs: {
+        kubeconfig: baseInputs(scenario.app, '').kubeconfig!,
+        namespace: ns,
+        deployment: APP,
+        'max-surge': '2',
+        'max-unavailable': '0',
+      },
     });
     expect(promote.exitCode, promote.stdout).toBe(0);
     expect(promote.outputs).toMatchObject({
@@ -113,7 +99,7 @@ describe('release (root action): canary, analysis, promotion', () => {
     );
     const run = await runAction('release', {
       cwd: workspace,
-      inputs: baseInputs(app!, `${IMAGE_REPO}:1.6.0`, { traffic: 'alb', steps: '10,50' }),
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.6.0`, { traffic: 'alb', steps: '10,50' }),
     });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs.result).toBe('promoted');
@@ -143,7 +129,7 @@ describe('release: a failing canary is rolled back', () => {
     const readyTimeout = suffix === '-unready' ? '8s' : '1h';
     const run = await runAction('release', {
       cwd: workspace,
-      inputs: baseInputs(app!, `${IMAGE_REPO}:1.3.0${suffix}`, { 'ready-timeout': readyTimeout }),
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.3.0${suffix}`, { 'ready-timeout': readyTimeout }),
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('failed');
@@ -168,7 +154,7 @@ describe('release: a failing canary is rolled back', () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
       const run = await runAction('release', {
         cwd: workspace,
-        inputs: baseInputs(app!, `${IMAGE_REPO}:1.4.0`, { 'http-url': url, 'http-requests': '10', 'http-success-rate': '90' }),
+        inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.4.0`, { 'http-url': url, 'http-requests': '10', 'http-success-rate': '90' }),
       });
       expect(run.exitCode).toBe(1);
       expect(run.outputs.result).toBe('failed');
@@ -205,7 +191,7 @@ describe('release: a failing canary is rolled back', () => {
     );
     const run = await runAction('release', {
       cwd: workspace,
-      inputs: baseInputs(app!, `${IMAGE_REPO}:1.5.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }),
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.5.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }),
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('failed');
@@ -219,7 +205,7 @@ describe('release: a failing canary is rolled back', () => {
     const { workspace } = await setUp('deploy-noalarm');
     const run = await runAction('release', {
       cwd: workspace,
-      inputs: baseInputs(app!, `${IMAGE_REPO}:1.5.1`, { 'cloudwatch-alarms': 'no-such-alarm-anywhere', 'aws-region': 'us-east-1' }),
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.5.1`, { 'cloudwatch-alarms': 'no-such-alarm-anywhere', 'aws-region': 'us-east-1' }),
     });
     expect(run.exitCode).toBe(1);
     expect(run.summary).toMatch(/no-such-alarm-anywhere \| missing/);

@@ -4,47 +4,25 @@
  * it) in ALB mode, and AWS throttling retried with backoff.
  */
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction, startAction } from './harness/run-action';
-import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
 import { startAwsFaultProxy } from '../stack/aws-fault-proxy';
 import {
   admin,
   APP,
   baseInputs,
   canaryPods,
-  createApp,
   getDeployment,
   HARNESS_RUN_URL,
   IMAGE_REPO,
   sleep,
   STABLE_IMAGE,
   stableImage,
-  type App,
-  type AppOptions,
+  useDeployScenarios,
 } from './deploy-support';
 
-let namespace: TestNamespace | undefined;
-let app: App | undefined;
-
-async function setUp(prefix: string, options: AppOptions = {}): Promise<App> {
-  namespace = await createTestNamespace(prefix);
-  app = await createApp(namespace.name, options);
-  return app;
-}
-
-afterEach(async () => {
-  try {
-    if (app) {
-      await app.watcher.stop();
-      app.watcher.assertNeverBelow(app.floor);
-    }
-  } finally {
-    await namespace?.delete();
-    namespace = undefined;
-    app = undefined;
-  }
-});
+const scenario = useDeployScenarios();
+const { setUp } = scenario;
 
 async function waitForLog(read: () => string, text: string | RegExp, timeoutMs = 60_000): Promise<void> {
   for (let waited = 0; ; waited += 100) {
@@ -58,14 +36,17 @@ async function waitForLog(read: () => string, text: string | RegExp, timeoutMs =
 describe('concurrency and cancellation', () => {
   it('9. a second concurrent deploy is refused by the Lease, naming the holder run', async () => {
     const { namespace: ns, workspace } = await setUp('deploy-lock');
-    const first = startAction('release', { cwd: workspace, inputs: baseInputs(app!, `${IMAGE_REPO}:4.0.0`, { 'bake-time': '15s' }) });
+    const first = startAction('release', {
+      cwd: workspace,
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:4.0.0`, { 'bake-time': '15s' }),
+    });
     let log = '';
     first.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     await waitForLog(() => log, 'Deploy lock "flightdeck-web" acquired');
 
     const second = await runAction('release', {
       cwd: workspace,
-      inputs: baseInputs(app!, `${IMAGE_REPO}:4.0.1`),
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:4.0.1`),
       env: { GITHUB_RUN_ID: '5151' },
     });
     expect(second.exitCode).toBe(1);
@@ -92,7 +73,7 @@ describe('concurrency and cancellation', () => {
     );
     const step = startAction('release', {
       cwd: workspace,
-      inputs: baseInputs(app!, `${IMAGE_REPO}:5.0.0`, { traffic: 'alb', steps: '25,50', 'bake-time': '60s' }),
+      inputs: baseInputs(scenario.app, `${IMAGE_REPO}:5.0.0`, { traffic: 'alb', steps: '25,50', 'bake-time': '60s' }),
     });
     let log = '';
     step.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -153,7 +134,7 @@ describe('concurrency and cancellation', () => {
       const run = await runAction('release', {
         cwd: workspace,
         env: { AWS_ENDPOINT_URL: proxy.url },
-        inputs: baseInputs(app!, `${IMAGE_REPO}:6.0.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }),
+        inputs: baseInputs(scenario.app, `${IMAGE_REPO}:6.0.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }),
       });
       expect(run.exitCode, run.stdout).toBe(0);
       expect(run.outputs.result).toBe('promoted');

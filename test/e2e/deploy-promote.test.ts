@@ -6,48 +6,26 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deriveCanary } from '../../packages/deploy/canary-object';
 import type { Deployment } from '../../packages/kube/types';
 import { REPO_ROOT, startAction } from './harness/run-action';
-import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
 import {
   admin,
   APP,
   canaryPods,
-  createApp,
   getDeployment,
   HARNESS_RUN_URL,
   IMAGE_REPO,
   sleep,
   STABLE_IMAGE,
   stableImage,
-  type App,
-  type AppOptions,
+  useDeployScenarios,
 } from './deploy-support';
 import { deployerKubeconfigPath } from '../stack/kube-http';
 
-let namespace: TestNamespace | undefined;
-let app: App | undefined;
-
-async function setUp(prefix: string, options: AppOptions = {}): Promise<App> {
-  namespace = await createTestNamespace(prefix);
-  app = await createApp(namespace.name, options);
-  return app;
-}
-
-afterEach(async () => {
-  try {
-    if (app) {
-      await app.watcher.stop();
-      app.watcher.assertNeverBelow(app.floor);
-    }
-  } finally {
-    await namespace?.delete();
-    namespace = undefined;
-    app = undefined;
-  }
-});
+const scenario = useDeployScenarios();
+const { setUp } = scenario;
 
 /** A canary as canary-deploy leaves it after a passing analysis, made directly so the test controls its image. */
 async function placeCanary(ns: string, image: string): Promise<void> {

@@ -9,6 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { afterEach, expect } from 'vitest';
+import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
 import { adminKubeconfigPath, deployerKubeconfigPath, KubeHttp, KubeHttpError } from '../stack/kube-http';
 import { watchDeployment, type DeploymentWatcher } from '../stack/watcher';
 
@@ -179,4 +181,38 @@ export async function snapshot(namespace: string): Promise<Record<string, string
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * One scenario per test: a fresh namespace with the deployer bound and the stable app in it, watched
+ * from outside. After each test the watcher must have seen the Deployment, and its availability must
+ * never have dropped below the app's floor; then the namespace goes.
+ */
+export function useDeployScenarios(): { setUp(prefix: string, options?: AppOptions): Promise<App>; readonly app: App } {
+  let namespace: TestNamespace | undefined;
+  let app: App | undefined;
+  afterEach(async () => {
+    try {
+      if (app) {
+        const observed = await app.watcher.stop();
+        expect(observed.length).toBeGreaterThan(0);
+        app.watcher.assertNeverBelow(app.floor);
+      }
+    } finally {
+      await namespace?.delete();
+      namespace = undefined;
+      app = undefined;
+    }
+  });
+  return {
+    async setUp(prefix, options = {}) {
+      namespace = await createTestNamespace(prefix);
+      app = await createApp(namespace.name, options);
+      return app;
+    },
+    get app() {
+      if (!app) throw new Error('call setUp() first');
+      return app;
+    },
+  };
 }
