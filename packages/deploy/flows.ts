@@ -48,6 +48,29 @@ function githubDeployment(reporting: ReportingInputs, description: string, logUr
   });
 }
 
+/** A report that says "failed" until the flow proves otherwise. */
+function newReport(
+  actionName: string,
+  session: Session,
+  name: string,
+  steps: StepRecord[] = [],
+  analysis: CheckResult[] = [],
+): DeployReport {
+  const { ctx } = session;
+  return {
+    title: `${actionName} ${ctx.namespace}/${name}`,
+    result: 'failed',
+    headline: '',
+    steps,
+    analysis,
+    timeline: ctx.timeline,
+    facts: [
+      ['cluster', session.connection.description],
+      ['run', ctx.runUrl],
+    ],
+  };
+}
+
 /**
  * canary-deploy and the root release action: canary, analysis at each step,
  * then (auto-promote) promote; any failure rolls back. Everything that can be
@@ -61,18 +84,7 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
   const { ctx } = session;
   const steps: StepRecord[] = [];
   const analysisLog: CheckResult[] = [];
-  const report: DeployReport = {
-    title: `${actionName} ${ctx.namespace}/${name}`,
-    result: 'failed',
-    headline: '',
-    steps,
-    analysis: analysisLog,
-    timeline,
-    facts: [
-      ['cluster', session.connection.description],
-      ['run', ctx.runUrl],
-    ],
-  };
+  const report = newReport(actionName, session, name, steps, analysisLog);
   const gh = githubDeployment(inputs.reporting, `Canary of ${name}`, ctx.runUrl);
   let canary: CanaryOutcome | undefined;
   let promoted: PromoteOutcome | undefined;
@@ -202,18 +214,7 @@ export interface PromoteFlowInputs {
 export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs): Promise<void> {
   const session = await openSession(actionName, inputs.cluster, undefined);
   const { ctx } = session;
-  const report: DeployReport = {
-    title: `${actionName} ${ctx.namespace}/${inputs.deployment}`,
-    result: 'failed',
-    headline: '',
-    steps: [],
-    analysis: [],
-    timeline: ctx.timeline,
-    facts: [
-      ['cluster', session.connection.description],
-      ['run', ctx.runUrl],
-    ],
-  };
+  const report = newReport(actionName, session, inputs.deployment);
   const gh = githubDeployment(inputs.reporting, `Promote ${inputs.deployment}`, ctx.runUrl);
   let outcome: PromoteOutcome | undefined;
   let failure: string | undefined;
@@ -257,18 +258,7 @@ export interface RollbackFlowInputs {
 export async function rollbackFlow(actionName: string, inputs: RollbackFlowInputs): Promise<void> {
   const session = await openSession(actionName, inputs.cluster, undefined);
   const { ctx } = session;
-  const report: DeployReport = {
-    title: `${actionName} ${ctx.namespace}/${inputs.deployment}`,
-    result: 'failed',
-    headline: '',
-    steps: [],
-    analysis: [],
-    timeline: ctx.timeline,
-    facts: [
-      ['cluster', session.connection.description],
-      ['run', ctx.runUrl],
-    ],
-  };
+  const report = newReport(actionName, session, inputs.deployment);
   const gh = inputs.undo ? githubDeployment(inputs.reporting, `Roll back ${inputs.deployment}`, ctx.runUrl) : undefined;
   const request: RollbackRequest = {
     name: inputs.deployment,
