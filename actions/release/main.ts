@@ -1,11 +1,14 @@
-import { canaryFlow, cleanupFlow } from '../../packages/deploy/flows';
-import { readClusterInputs } from '../../packages/deploy/inputs';
+import { removeOpenCanary } from '../../packages/deploy/open-canary';
 import { getInputs } from './context';
 
 export async function run(): Promise<void> {
-  await canaryFlow('release', getInputs());
+  const inputs = getInputs();
+  // Loaded only after the inputs validate: the cluster client, YAML and AWS SDK are most of the start-up time.
+  const { canaryFlow } = await import('../../packages/deploy/flows');
+  await canaryFlow('release', inputs);
 }
 
+/** Removes a canary the main step left behind when it was killed before it could clean up. */
 export async function post(): Promise<void> {
-  await cleanupFlow('release', readClusterInputs());
+  await removeOpenCanary('release');
 }

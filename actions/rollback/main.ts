@@ -1,6 +1,8 @@
-import { rollbackFlow } from '../../packages/deploy/flows';
 import { getInputs } from './context';
 
 export async function run(): Promise<void> {
-  await rollbackFlow('rollback', getInputs());
+  const inputs = getInputs();
+  // Loaded only after the inputs validate: the cluster client, YAML and AWS SDK are most of the start-up time.
+  const { rollbackFlow } = await import('../../packages/deploy/flows');
+  await rollbackFlow('rollback', inputs);
 }

@@ -1,6 +1,8 @@
-import { promoteFlow } from '../../packages/deploy/flows';
 import { getInputs } from './context';
 
 export async function run(): Promise<void> {
-  await promoteFlow('rolling-promote', getInputs());
+  const inputs = getInputs();
+  // Loaded only after the inputs validate: the cluster client, YAML and AWS SDK are most of the start-up time.
+  const { promoteFlow } = await import('../../packages/deploy/flows');
+  await promoteFlow('rolling-promote', inputs);
 }

@@ -6,6 +6,7 @@ import { removeCanary } from './canary';
 import { canaryName } from './canary-object';
 import { isCancellation } from './cancel';
 import { GithubDeployment } from './github-deployment';
+import { clearOpenCanary, recordOpenCanary } from './open-canary';
 import type { AnalysisInputs, ClusterInputs, ManifestInputs, PromoteInputs, ReportingInputs, TrafficInputs } from './inputs';
 import { loadDeploymentManifests } from './manifests-input';
 import { promote, type PromoteOutcome } from './promote';
@@ -14,10 +15,6 @@ import { rollback, type RollbackRequest } from './rollback';
 import { planCanary, runCanary, type CanaryOutcome } from './run-canary';
 import { openSession, type Session } from './session';
 import { Timeline } from './timeline';
-
-/** State the post step reads: a canary this run created and did not settle (main was killed). */
-export const STATE_OPEN_CANARY = 'open-canary';
-export const STATE_NAMESPACE = 'namespace';
 
 export interface CanaryFlowInputs {
   cluster: ClusterInputs;
@@ -101,8 +98,7 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     };
     const plan = await planCanary(ctx, request);
     await session.lock(name);
-    core.saveState(STATE_NAMESPACE, ctx.namespace);
-    core.saveState(STATE_OPEN_CANARY, name);
+    recordOpenCanary({ name, namespace: ctx.namespace });
     await gh?.start();
     canary = await runCanary(ctx, request, plan, steps, analysisLog);
     report.result = canary.result;
@@ -113,10 +109,10 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
       report.result = promoted.result;
       if (promoted.result === 'rolled-back') failure = `Promotion failed: ${promoted.failure}`;
     }
-    core.saveState(STATE_OPEN_CANARY, '');
+    clearOpenCanary();
   } catch (error) {
     // Before the first step nothing of ours exists: the post step must not remove a canary another run owns.
-    if (steps.length === 0) core.saveState(STATE_OPEN_CANARY, '');
+    if (steps.length === 0) clearOpenCanary();
     if (isCancellation(error, ctx.signal)) {
       report.result = 'cancelled';
       failure = await cleanUpAfterCancel(session, name);
@@ -149,7 +145,7 @@ async function cleanUpAfterCancel(session: Session, name: string): Promise<strin
   try {
     const removal = await removeCanary(session.ctx, name, 5_000);
     session.ctx.timeline.add(removal.removed ? `Canary removed and traffic restored` : 'No canary was running');
-    core.saveState(STATE_OPEN_CANARY, '');
+    clearOpenCanary();
     return 'The run was cancelled; the canary was removed and traffic restored.';
   } catch (error) {
     return `The run was cancelled, and removing the canary failed: ${errorMessage(error)}. Run the rollback action for "${name}".`;
@@ -160,7 +156,7 @@ async function removeAfterError(session: Session, name: string): Promise<void> {
   try {
     const removal = await removeCanary(session.ctx, name);
     if (removal.removed) session.ctx.timeline.add('Canary removed and traffic restored after the error');
-    core.saveState(STATE_OPEN_CANARY, '');
+    clearOpenCanary();
   } catch (error) {
     core.warning(`Could not remove the canary after the error: ${errorMessage(error)}. Run the rollback action for "${name}".`);
   }
@@ -287,18 +283,5 @@ export async function rollbackFlow(actionName: string, inputs: RollbackFlowInput
     report.headline = errorMessage(error);
     await finish(report, session, gh, { result: 'failed' });
     throw error;
-  }
-}
-
-/** The post step of canary-deploy and release: a canary left open by a killed main step is removed here. */
-export async function cleanupFlow(actionName: string, cluster: ClusterInputs): Promise<void> {
-  const name = core.getState(STATE_OPEN_CANARY);
-  if (!name) return;
-  const session = await openSession(actionName, { ...cluster, namespace: core.getState(STATE_NAMESPACE) || cluster.namespace }, undefined);
-  try {
-    const removal = await removeCanary(session.ctx, name, 5_000);
-    if (removal.removed) core.warning(`The main step did not finish; its canary "${canaryName(name)}" was removed and traffic restored.`);
-  } finally {
-    await session.close();
   }
 }
