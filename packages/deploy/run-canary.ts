@@ -1,11 +1,12 @@
 import { ConfigurationError } from '../core';
-import { Kinds, waitForRollout, type Deployment, type KubeObject } from '../kube';
+import { Kinds, type Deployment, type KubeObject } from '../kube';
 import type { AlarmReader } from '../analysis/cloudwatch';
 import { describeFailures, type CheckResult } from '../analysis/types';
 import { bakeStep, waitForCanaryReady } from './analyze-step';
 import { applyCanary, readCanary, removeCanary, setStepWeights, type TrafficRecord } from './canary';
 import { ANNOTATION_RUN_URL, canaryName, changedImages, labelSelector, templateImages } from './canary-object';
-import { FIELD_MANAGER, type DeployContext } from './context';
+import type { DeployContext } from './context';
+import { planFirstRelease, runFirstRelease, type FirstReleasePlan } from './first-release';
 import type { AnalysisInputs, TrafficInputs } from './inputs';
 import { describeTraffic, planSteps, type StepTraffic } from './plan';
 import { PodMonitor } from './pod-monitor';
@@ -48,7 +49,7 @@ export function assertNoForeignCanary(existing: Deployment | undefined, runUrl: 
 }
 
 export type CanaryPlan =
-  | { kind: 'first-release' }
+  | FirstReleasePlan
   | { kind: 'skip'; stable: Deployment; images: Record<string, string> }
   | { kind: 'canary'; stable: Deployment; images: Record<string, string>; traffic: TrafficRecord; steps: StepTraffic[] };
 
@@ -60,7 +61,7 @@ export type CanaryPlan =
 export async function planCanary(ctx: DeployContext, request: CanaryRequest): Promise<CanaryPlan> {
   const name = request.desired.metadata.name!;
   const stable = await ctx.client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace: ctx.namespace, name }, ctx.signal);
-  if (!stable) return { kind: 'first-release' };
+  if (!stable) return planFirstRelease(ctx, request.desired, request.others);
   const stableImages = templateImages(stable);
   const images = Object.fromEntries(
     Object.entries(changedImages(stableImages, templateImages(request.desired))).filter(([container]) => container in stableImages),
@@ -86,7 +87,9 @@ export async function runCanary(
 ): Promise<CanaryOutcome> {
   const { client, namespace, timeline } = ctx;
   const name = request.desired.metadata.name!;
-  if (canaryPlan.kind === 'first-release') return firstRelease(ctx, request);
+  if (canaryPlan.kind === 'first-release') {
+    return { ...(await runFirstRelease(ctx, canaryPlan, request.rolloutTimeoutMs)), steps, analysis: analysisLog };
+  }
   if (canaryPlan.kind === 'skip') {
     timeline.add(`Deployment "${name}" already runs ${Object.values(canaryPlan.images).join(', ')}; no canary needed.`);
     return { result: 'skipped', steps, analysis: analysisLog, images: canaryPlan.images, stable: canaryPlan.stable };
@@ -142,28 +145,4 @@ export async function runCanary(
     await monitor.stop();
   }
   return { result: 'passed', steps, analysis: analysisLog, images, trafficPercent: plan.at(-1)!.actual, stable };
-}
-
-/** No stable Deployment yet: nothing to compare a canary with, so apply the manifests and wait for the rollout. */
-async function firstRelease(ctx: DeployContext, request: CanaryRequest): Promise<CanaryOutcome> {
-  const name = request.desired.metadata.name!;
-  ctx.timeline.add(
-    `Deployment "${name}" does not exist in namespace "${ctx.namespace}": first release, applying the manifests without a canary`,
-  );
-  for (const object of [...request.others, request.desired]) {
-    const existing =
-      object === request.desired
-        ? undefined
-        : await ctx.client.getIfExists({ ...refFor(object), namespace: object.metadata.namespace ?? ctx.namespace });
-    if (existing) continue;
-    await ctx.client.apply(object, { fieldManager: FIELD_MANAGER, force: true, namespace: ctx.namespace, signal: ctx.signal });
-    ctx.timeline.add(`Applied ${object.kind} "${object.metadata.name}"`);
-  }
-  const rollout = await waitForRollout(ctx.client, ctx.namespace, name, { timeoutMs: request.rolloutTimeoutMs, signal: ctx.signal });
-  ctx.timeline.add(`Deployment "${name}" rolled out in ${Math.round(rollout.elapsedMs / 100) / 10}s`);
-  return { result: 'deployed', steps: [], analysis: [], images: templateImages(request.desired), stable: rollout.deployment };
-}
-
-function refFor(object: KubeObject): { apiVersion: string; kind: string; name: string } {
-  return { apiVersion: object.apiVersion!, kind: object.kind!, name: object.metadata.name! };
 }

@@ -76,6 +76,7 @@ export {
   type KubeconfigOptions,
 } from './kubeconfig';
 export { applyObjects, type ApplyObjectsOptions } from './apply';
+export { checkAccess, type AccessRequest, type AccessDecision } from './access';
 export {
   connectCluster,
   checkClusterAccessInput,
