@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../packages/core/errors';
-import { getInputs, parseRepositoryName } from './context';
+import { getInputs, isBuildOnly, parseRepositoryName } from './context';
 
 const set: string[] = [];
 function input(name: string, value: string): void {
@@ -69,6 +69,18 @@ describe('getInputs', () => {
       scanSeverityThreshold: 'HIGH',
       scanTimeoutMs: 600_000,
     });
+  });
+
+  it('needs no region to build without pushing, and still requires one to push', () => {
+    const workspace = workspaceWithDockerfile();
+    input('repository', 'web');
+    input('context', 'app');
+    input('push', 'false');
+    const buildOnly = getInputs({ GITHUB_WORKSPACE: workspace });
+    expect(buildOnly.region).toBeUndefined();
+    expect(isBuildOnly(buildOnly)).toBe(true);
+    input('push', 'true');
+    expect(() => getInputs({ GITHUB_WORKSPACE: workspace })).toThrow(/No AWS region: input "region" is empty/);
   });
 
   it('infers a registry cache from cache-from', () => {

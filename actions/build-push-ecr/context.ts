@@ -69,7 +69,8 @@ export interface Inputs {
   immutableTags: boolean;
   lifecycleKeepImages?: number;
   registryId?: string;
-  region: string;
+  /** Undefined only for a build that never talks to ECR (push: false, no cache-from) and was given no region. */
+  region?: string;
   skipLogout: boolean;
   scanWait: boolean;
   scanSeverityThreshold: Severity;
@@ -112,7 +113,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     immutableTags: getBoolean(INPUT.immutableTags, true),
     lifecycleKeepImages: getOptionalNumber(INPUT.lifecycleKeepImages, { min: 1, max: 10_000, integer: true }),
     registryId: parseRegistryId(getOptional(INPUT.registryId)),
-    region: resolveRegion(getOptional(INPUT.region), INPUT.region, env),
+    // A build-only run (a pull request's image check) needs no AWS access at all, so no region either.
+    region: push || cacheFrom.length > 0 ? resolveRegion(getOptional(INPUT.region), INPUT.region, env) : optionalRegion(env),
     skipLogout: getBoolean(INPUT.skipLogout, false),
     scanWait: getBoolean(INPUT.scanWait, false),
     scanSeverityThreshold: getEnum(INPUT.scanSeverityThreshold, SEVERITIES, 'HIGH'),
@@ -122,6 +124,16 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     throw invalidInput(INPUT.scanWait, 'true', 'ECR scans pushed images only; set "push: true" or turn "scan-wait" off.');
   }
   return inputs;
+}
+
+function optionalRegion(env: NodeJS.ProcessEnv): string | undefined {
+  const given = getOptional(INPUT.region) || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+  return given ? resolveRegion(given, INPUT.region, env) : undefined;
+}
+
+/** push: false and no cache to pull: the image is built into the local engine and ECR is never called. */
+export function isBuildOnly(inputs: Pick<Inputs, 'push' | 'cacheFrom'>): boolean {
+  return !inputs.push && inputs.cacheFrom.length === 0;
 }
 
 /** ECR's rule for repository names (CreateRepository's repositoryName constraint). */

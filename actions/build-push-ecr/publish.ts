@@ -17,7 +17,7 @@ import * as docker from '../../packages/docker/docker';
 import { ociLabels, provenanceFromEnv } from '../../packages/docker/labels';
 import { mergeTags, type AutoTag } from '../../packages/docker/tags';
 import { chooseBuilder } from './builder';
-import { INPUT, STATE_REGISTRY, type Inputs } from './context';
+import { INPUT, isBuildOnly, STATE_REGISTRY, type Inputs } from './context';
 import { Phases, writeSummary, type BuildReport } from './report';
 
 const ACTION_NAME = 'build-push-ecr';
@@ -30,7 +30,8 @@ const ACTION_NAME = 'build-push-ecr';
 export async function publish(inputs: Inputs, derived: AutoTag[]): Promise<void> {
   const builder = await chooseBuilder(inputs);
   const phases = new Phases();
-  const ecr = createEcrClient(awsClientOptions(inputs.region, ACTION_NAME));
+  if (isBuildOnly(inputs)) return buildOnly(inputs, derived, builder, phases);
+  const ecr = createEcrClient(awsClientOptions(requireRegion(inputs), ACTION_NAME));
 
   const login = await phases.run('Authenticate to ECR', () => getRegistryLogin(ecr, inputs.registryId));
   const repository = await phases.run('Check the repository', () =>
@@ -80,19 +81,70 @@ export async function publish(inputs: Inputs, derived: AutoTag[]): Promise<void>
   }
 }
 
+/**
+ * push: false without cache-from: build into the local engine with no AWS call at all, so a pull request
+ * (which has no AWS credentials) can still prove the image builds. The name is the ECR one when the
+ * registry is known from "registry-id" and the region, else the bare repository name.
+ */
+async function buildOnly(inputs: Inputs, derived: AutoTag[], builder: Builder, phases: Phases): Promise<void> {
+  const registry = inputs.registryId && inputs.region ? ecrRegistryHost(inputs.registryId, inputs.region) : undefined;
+  const image = registry ? `${registry}/${inputs.repository}` : inputs.repository;
+  const tags = mergeTags(
+    derived.map((tag) => tag.name),
+    inputs.extraTags,
+  );
+  core.info(`push: false, so ECR is not called: building ${image} into the local engine only.`);
+  const report: BuildReport = {
+    image,
+    builder,
+    dockerfile: relative(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile),
+    outcome: 'failed',
+    tags,
+    droppedTags: [],
+    repositoryCreated: false,
+  };
+  try {
+    await buildAndPush(
+      inputs,
+      builder,
+      undefined,
+      tags.map((tag) => `${image}:${tag}`),
+      derived,
+      phases,
+      report,
+    );
+  } finally {
+    await writeSummary(report, phases);
+  }
+}
+
+function requireRegion(inputs: Inputs): string {
+  // context.ts resolves the region whenever ECR is called; this guards that invariant.
+  if (!inputs.region) throw new Error('BUG: no region for an ECR call');
+  return inputs.region;
+}
+
+/** ECR's registry host for an account and region (standard AWS partition). */
+function ecrRegistryHost(accountId: string, region: string): string {
+  return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
+}
+
 async function buildAndPush(
   inputs: Inputs,
   builder: Builder,
-  login: RegistryLogin,
+  /** Undefined for a build-only run: nothing to log in to. */
+  login: RegistryLogin | undefined,
   refs: string[],
   derived: AutoTag[],
   phases: Phases,
   report: BuildReport,
 ): Promise<void> {
-  await phases.run(`Log in to ${login.registry}`, async () => {
-    await docker.login(login.registry, login.username, login.password);
-    core.saveState(STATE_REGISTRY, login.registry);
-  });
+  if (login) {
+    await phases.run(`Log in to ${login.registry}`, async () => {
+      await docker.login(login.registry, login.username, login.password);
+      core.saveState(STATE_REGISTRY, login.registry);
+    });
+  }
 
   const semver = derived.find((tag) => tag.kind === 'semver');
   const labels = { ...ociLabels(provenanceFromEnv(semver?.name ?? report.tags[0])), ...inputs.labels };
@@ -121,7 +173,7 @@ async function buildAndPush(
   report.outcome = inputs.push ? 'pushed' : 'built';
   report.sizeBytes = builder === 'classic' || !inputs.push ? await docker.imageSize(refs[0]!) : undefined;
 
-  core.setOutput('registry', login.registry);
+  core.setOutput('registry', login?.registry ?? '');
   core.setOutput('image', report.image);
   core.setOutput('digest', digest ?? '');
   core.setOutput('image-ref', digest ? `${report.image}@${digest}` : '');

@@ -188,6 +188,49 @@ describe('build-push-ecr pushes to the registry', () => {
   });
 });
 
+describe('build-push-ecr with push: false', () => {
+  it('builds into the local engine without any AWS access (a pull request has no credentials)', async () => {
+    const { dir, dockerConfig } = workspace();
+    const repository = uniqueName();
+    const before = await registrySnapshot();
+    // No credentials, no region, and an AWS endpoint nobody listens on: any AWS call would fail the step.
+    const noAws = {
+      DOCKER_CONFIG: dockerConfig,
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+    };
+    const local = await runAction('build-push-ecr', { cwd: dir, env: noAws, inputs: { repository, context: 'app', push: 'false' } });
+    try {
+      expect(local.exitCode, local.stdout + local.stderr).toBe(0);
+      expect(local.stdout).not.toMatch(/Authenticate to ECR|Log in to/);
+      expect(local.outputs.image).toBe(repository);
+      expect(local.outputs.registry).toBe('');
+      expect(local.outputs.digest).toBe('');
+      expect(local.outputs.tags!.split('\n')).toEqual([`${repository}:${SHA_TAG}`, `${repository}:main`]);
+      const inspected = mustRun('docker', ['image', 'inspect', '--format', '{{.Id}}', `${repository}:${SHA_TAG}`]).trim();
+      expect(local.outputs['image-id']).toBe(inspected);
+      expect(local.summary).toContain(`Built ${repository} (not pushed)`);
+      expect(local.post?.exitCode).toBe(0);
+      expect(dockerAuths(dockerConfig)).toEqual({});
+
+      // Given the account, the local image carries the ECR name a later push would use; still no AWS call.
+      const named = await runAction('build-push-ecr', {
+        cwd: dir,
+        env: noAws,
+        inputs: { repository, context: 'app', push: 'false', 'registry-id': process.env.AWS_ACCOUNT_ID!, region: 'us-east-1' },
+      });
+      expect(named.exitCode, named.stdout + named.stderr).toBe(0);
+      expect(named.outputs.image).toBe(`${registry}/${repository}`);
+      expect(await registrySnapshot()).toEqual(before);
+    } finally {
+      runProgram('docker', ['image', 'rm', '--force', `${repository}:${SHA_TAG}`, `${repository}:main`]);
+    }
+  });
+});
+
 describe('build-push-ecr with buildx installed', () => {
   let buildx: string;
   beforeAll(() => {
