@@ -1,22 +1,13 @@
-import * as core from '@actions/core';
 import { formatDuration } from '../../packages/core/inputs';
+import { timedGroup } from '../../packages/core/log';
 import { SummaryWriter } from '../../packages/core/summary';
 
 /** Runs each phase in a collapsible log group and remembers how long it took, for the job summary. */
 export class Phases {
   readonly timings: Array<[string, number]> = [];
 
-  async run<T>(title: string, work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    core.startGroup(title);
-    try {
-      return await work();
-    } finally {
-      core.endGroup();
-      const elapsed = performance.now() - started;
-      this.timings.push([title, elapsed]);
-      core.info(`${title}: ${formatDuration(elapsed)}`);
-    }
+  run<T>(title: string, work: () => Promise<T>): Promise<T> {
+    return timedGroup(title, work, (elapsed) => this.timings.push([title, elapsed]));
   }
 }
 

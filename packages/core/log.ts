@@ -1,15 +1,17 @@
 import * as core from '@actions/core';
 import { formatDuration } from './inputs';
 
-/** A collapsible log group that also records how long its work took. */
-export async function timedGroup<T>(title: string, work: () => Promise<T>): Promise<T> {
+/** A collapsible log group that also logs how long its work took, and hands the time to `record` (for a summary). */
+export async function timedGroup<T>(title: string, work: () => Promise<T>, record?: (elapsedMs: number) => void): Promise<T> {
   const started = performance.now();
   core.startGroup(title);
   try {
     return await work();
   } finally {
     core.endGroup();
-    core.info(`${title}: ${formatDuration(performance.now() - started)}`);
+    const elapsed = performance.now() - started;
+    record?.(elapsed);
+    core.info(`${title}: ${formatDuration(elapsed)}`);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   invalidInput,
   parseNumber,
 } from '../core';
+import type { CanaryFlowInputs } from './flows';
 import { parsePercentage, parseSteps, TRAFFIC_MODES, type TrafficMode } from './plan';
 
 /**
@@ -323,6 +324,20 @@ export function readReportingInputs(): ReportingInputs {
 
 export function readAutoPromote(): boolean {
   return getBoolean(INPUT.autoPromote, false);
+}
+
+/** Every input of a canary run (canary-deploy and the root release action), validated before anything touches the cluster. */
+export function readCanaryFlowInputs(autoPromote: boolean): CanaryFlowInputs {
+  return {
+    cluster: readClusterInputs(),
+    manifests: readManifestInputs(),
+    deployment: readDeploymentName(false),
+    traffic: readTrafficInputs(),
+    analysis: readAnalysisInputs(),
+    autoPromote,
+    promote: readPromoteInputs(),
+    reporting: readReportingInputs(),
+  };
 }
 
 export function readUndo(): { undo: boolean; toRevision?: number } {
