@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { runAction } from './harness/run-action';
+import { startFakeGitHubApi } from './harness/fake-github-api';
 import {
   admin,
   APP,
@@ -58,6 +59,56 @@ describe('release (root action): canary, analysis, promotion', () => {
     // The lock is released at the end.
     const leases = await admin().get<{ items: unknown[] }>(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`);
     expect(leases.items).toEqual([]);
+  });
+
+  it('1d. with a token, records GitHub Deployments: in_progress then success, or failure for a rolled-back canary', async () => {
+    const { namespace: ns, workspace } = await setUp('deploy-ghdeploy');
+    const api = await startFakeGitHubApi();
+    try {
+      const reporting = { environment: 'qa', 'environment-url': 'https://qa.example.com', 'github-token': 'ghs_e2eDeployToken0123456789' };
+      const good = await runAction('release', {
+        cwd: workspace,
+        env: { GITHUB_API_URL: api.url },
+        inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.3.0`, reporting),
+      });
+      expect(good.exitCode, good.stdout).toBe(0);
+      const bad = await runAction('release', {
+        cwd: workspace,
+        env: { GITHUB_API_URL: api.url },
+        inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.3.1-unready`, { ...reporting, 'ready-timeout': '3s' }),
+      });
+      expect(bad.exitCode).toBe(1);
+
+      const calls = api.requests.map((r) => ({
+        path: r.path.replace(/\/\d+\//, '/<id>/'),
+        state: (r.body as { state?: string }).state,
+        environment: (r.body as { environment?: string }).environment,
+      }));
+      const repo = '/repos/flightdeck-dev/sample';
+      expect(calls).toEqual([
+        { path: `${repo}/deployments`, state: undefined, environment: 'qa' },
+        { path: `${repo}/deployments/<id>/statuses`, state: 'in_progress', environment: undefined },
+        { path: `${repo}/deployments/<id>/statuses`, state: 'success', environment: undefined },
+        { path: `${repo}/deployments`, state: undefined, environment: 'qa' },
+        { path: `${repo}/deployments/<id>/statuses`, state: 'in_progress', environment: undefined },
+        { path: `${repo}/deployments/<id>/statuses`, state: 'failure', environment: undefined },
+      ]);
+      const success = api.requests[2]!.body as { environment_url?: string; log_url?: string };
+      expect(success.environment_url).toBe('https://qa.example.com/');
+      expect(success.log_url).toBe(HARNESS_RUN_URL);
+      expect(api.requests.every((r) => r.authorization === 'Bearer ghs_e2eDeployToken0123456789')).toBe(true);
+      // The token is masked before any request, and printed nowhere else.
+      expect(good.stdout).toContain('::add-mask::ghs_e2eDeployToken0123456789');
+      expect(
+        good.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n'),
+      ).not.toContain('ghs_e2eDeployToken');
+      expect(await stableImage(ns)).toBe(`${IMAGE_REPO}:1.3.0`);
+    } finally {
+      await api.close();
+    }
   });
 
   it('1b. canary-deploy leaves a passing canary for rolling-promote, which promotes it', async () => {

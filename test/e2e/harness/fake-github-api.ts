@@ -1,5 +1,5 @@
 /**
- * A local HTTP server that answers the Checks API the way api.github.com does,
+ * A local HTTP server that answers the Checks and Deployments APIs the way api.github.com does,
  * for the endpoints the test action calls, and records every request. Actions
  * reach it through GITHUB_API_URL, as they reach GitHub Enterprise.
  */
@@ -29,9 +29,12 @@ const FORBIDDEN = {
   status: '403',
 };
 const MAX_ANNOTATIONS = 50;
+/** The states GitHub accepts for a deployment status. */
+const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
 
 export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   const checkRuns = new Map<number, Record<string, unknown>>();
+  const deployments = new Set<number>();
   let nextId = 9000;
   const api: FakeGitHubApi = { url: '', requests: [], mode: 'allow', close: () => close(server) };
 
@@ -72,6 +75,21 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
         if (!run) return send(response, 404, { message: 'Not Found' });
         Object.assign(run, body);
         return send(response, 200, run);
+      }
+      const deployment = /^\/repos\/[^/]+\/[^/]+\/deployments$/.exec(path);
+      const deploymentStatus = /^\/repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses$/.exec(path);
+      if (request.method === 'POST' && deployment) {
+        const fields = body as { ref?: string; environment?: string };
+        if (!fields.ref) return send(response, 422, { message: 'Invalid request.\n\n"ref" is required.' });
+        const id = nextId++;
+        deployments.add(id);
+        return send(response, 201, { id, ...fields });
+      }
+      if (request.method === 'POST' && deploymentStatus) {
+        if (!deployments.has(Number(deploymentStatus[1]))) return send(response, 404, { message: 'Not Found' });
+        const state = (body as { state?: string }).state ?? '';
+        if (!DEPLOYMENT_STATES.includes(state)) return send(response, 422, { message: `Invalid state "${state}"` });
+        return send(response, 201, { id: nextId++, ...(body as object) });
       }
       return send(response, 404, { message: 'Not Found' });
     });
