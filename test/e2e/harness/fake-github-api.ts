@@ -1,6 +1,6 @@
 /**
  * A local HTTP server that answers the Checks and Deployments APIs the way api.github.com does,
- * for the endpoints the test action calls, and records every request. Actions
+ * for the endpoints the actions call, and records every request. Actions
  * reach it through GITHUB_API_URL, as they reach GitHub Enterprise.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
