@@ -56,6 +56,8 @@ export interface FaultRule {
   respond?: { status?: number; headers?: Record<string, string>; body: unknown };
   /** Wait this long before answering (or forwarding), e.g. to trip client timeouts. */
   delayMs?: number;
+  /** Or forward, and change the target's JSON answer: e.g. point a moto EKS cluster at a reachable endpoint. */
+  transform?: (body: unknown) => unknown;
 }
 
 export interface ProxiedCall {
@@ -111,6 +113,10 @@ export async function startAwsFaultProxy(options: { target?: string; rules?: Fau
         }
         forward(target, observed, (status, headers, body) => {
           calls.push({ operation: observed.operation, method: observed.method, path: observed.path, status, injected: false });
+          if (active?.rule.transform && status === 200) {
+            body = Buffer.from(JSON.stringify(active.rule.transform(JSON.parse(body.toString('utf8')))));
+            headers = { ...headers, 'content-length': String(body.length) };
+          }
           outgoing.writeHead(status, headers);
           outgoing.end(body);
         });
