@@ -11,7 +11,7 @@ import {
   getRequired,
   getString,
 } from '../../packages/core/inputs';
-import { resolveRegion } from '../../packages/aws/config';
+import { findRegion, resolveRegion } from '../../packages/aws/config';
 import { SEVERITIES, type Severity } from '../../packages/aws/severity';
 import { CACHE_TYPES, type Builder, type CacheType } from '../../packages/docker/build';
 import { BUILD_ARG_KEY, LABEL_KEY, parseKeyValueLines } from '../../packages/docker/labels';
@@ -114,7 +114,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     lifecycleKeepImages: getOptionalNumber(INPUT.lifecycleKeepImages, { min: 1, max: 10_000, integer: true }),
     registryId: parseRegistryId(getOptional(INPUT.registryId)),
     // A build-only run (a pull request's image check) needs no AWS access at all, so no region either.
-    region: push || cacheFrom.length > 0 ? resolveRegion(getOptional(INPUT.region), INPUT.region, env) : optionalRegion(env),
+    region: (push || cacheFrom.length > 0 ? resolveRegion : findRegion)(getOptional(INPUT.region), INPUT.region, env),
     skipLogout: getBoolean(INPUT.skipLogout, false),
     scanWait: getBoolean(INPUT.scanWait, false),
     scanSeverityThreshold: getEnum(INPUT.scanSeverityThreshold, SEVERITIES, 'HIGH'),
@@ -124,11 +124,6 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     throw invalidInput(INPUT.scanWait, 'true', 'ECR scans pushed images only; set "push: true" or turn "scan-wait" off.');
   }
   return inputs;
-}
-
-function optionalRegion(env: NodeJS.ProcessEnv): string | undefined {
-  const given = getOptional(INPUT.region) || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
-  return given ? resolveRegion(given, INPUT.region, env) : undefined;
 }
 
 /** push: false and no cache to pull: the image is built into the local engine and ECR is never called. */

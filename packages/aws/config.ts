@@ -19,7 +19,7 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** Resolve the region from the action input, then the variables configure-aws-credentials sets. */
 export function resolveRegion(input: string | undefined, inputName: string, env: NodeJS.ProcessEnv = process.env): string {
-  const region = input?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+  const region = findRegion(input, inputName, env);
   if (!region) {
     throw new ConfigurationError(
       `No AWS region: input "${inputName}" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set. ` +
@@ -27,13 +27,19 @@ export function resolveRegion(input: string | undefined, inputName: string, env:
       inputName,
     );
   }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+  return region;
+}
+
+/** Like resolveRegion, for a step that may run without AWS: undefined when no region is set anywhere. */
+export function findRegion(input: string | undefined, inputName: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const region = input?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+  if (region && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
     throw new ConfigurationError(
       `Input "${inputName}" is invalid: got ${JSON.stringify(region)}. Use an AWS region code such as "us-east-1".`,
       inputName,
     );
   }
-  return region;
+  return region || undefined;
 }
 
 export function awsClientOptions(region: string, actionName: string, env: NodeJS.ProcessEnv = process.env): AwsClientOptions {
