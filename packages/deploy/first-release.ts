@@ -21,42 +21,34 @@ const CREATE_VERBS = ['create', 'patch'] as const;
  * leaving half an application behind.
  */
 export async function planFirstRelease(ctx: DeployContext, desired: Deployment, others: KubeObject[]): Promise<FirstReleasePlan> {
+  const namespaceOf = (object: KubeObject) => object.metadata.namespace ?? ctx.namespace;
   const create: KubeObject[] = [];
-  const unreadable: string[] = [];
+  const refusals: string[] = [];
   for (const object of others) {
-    const namespace = object.metadata.namespace ?? ctx.namespace;
+    const ref = { apiVersion: object.apiVersion!, kind: object.kind!, name: object.metadata.name!, namespace: namespaceOf(object) };
     try {
-      const ref = { apiVersion: object.apiVersion!, kind: object.kind!, name: object.metadata.name!, namespace };
       if (!(await ctx.client.getIfExists(ref, ctx.signal))) create.push(object);
     } catch (error) {
       if (!(error instanceof KubePermissionError)) throw error;
-      unreadable.push(`read ${describe(object, namespace)}`);
+      refusals.push(`read ${describe(object, ref.namespace)}`);
     }
   }
   create.push(desired);
-  const decisions = await checkAccess(
-    ctx.client,
-    create.flatMap((object) =>
+  for (const object of create) {
+    const decisions = await checkAccess(
+      ctx.client,
       CREATE_VERBS.map((verb) => ({
         verb,
         apiVersion: object.apiVersion!,
         kind: object.kind!,
-        namespace: object.metadata.namespace ?? ctx.namespace,
+        namespace: namespaceOf(object),
         name: verb === 'patch' ? object.metadata.name : undefined,
       })),
-    ),
-    ctx.signal,
-  );
-  const refusals = [
-    ...unreadable,
-    ...create.flatMap((object, index) => {
-      const verbs = decisions.slice(index * CREATE_VERBS.length, (index + 1) * CREATE_VERBS.length).filter((d) => !d.allowed);
-      if (verbs.length === 0) return [];
-      return [
-        `create ${describe(object, object.metadata.namespace ?? ctx.namespace)} (needs ${verbs.map((d) => `${d.verb} on ${d.resource}`).join(' and ')})`,
-      ];
-    }),
-  ];
+      ctx.signal,
+    );
+    const denied = decisions.filter((d) => !d.allowed).map((d) => `${d.verb} on ${d.resource}`);
+    if (denied.length > 0) refusals.push(`create ${describe(object, namespaceOf(object))} (needs ${denied.join(' and ')})`);
+  }
   if (refusals.length > 0) {
     throw new ConfigurationError(
       `Input "${INPUT.manifests}": the first release of "${desired.metadata.name}" was refused before applying anything, because the cluster credentials may not ${refusals.join('; ')}. ` +
