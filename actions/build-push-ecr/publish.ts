@@ -63,15 +63,7 @@ export async function publish(inputs: Inputs, derived: AutoTag[]): Promise<void>
   }
   const image = `${login.registry}/${inputs.repository}`;
   const refs = tagNames.map((tag) => `${image}:${tag}`);
-  const report: BuildReport = {
-    image,
-    builder,
-    dockerfile: relative(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile),
-    outcome: 'failed',
-    tags: tagNames,
-    droppedTags,
-    repositoryCreated: repository.created,
-  };
+  const report = newReport(inputs, builder, image, tagNames, { droppedTags, repositoryCreated: repository.created });
   // From here on the summary is written even when a phase fails, so the timings show where.
   try {
     await buildAndPush(inputs, builder, login, refs, derived, phases, report);
@@ -94,15 +86,7 @@ async function buildOnly(inputs: Inputs, derived: AutoTag[], builder: Builder, p
     inputs.extraTags,
   );
   core.info(`push: false, so ECR is not called: building ${image} into the local engine only.`);
-  const report: BuildReport = {
-    image,
-    builder,
-    dockerfile: relative(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile),
-    outcome: 'failed',
-    tags,
-    droppedTags: [],
-    repositoryCreated: false,
-  };
+  const report = newReport(inputs, builder, image, tags);
   try {
     await buildAndPush(
       inputs,
@@ -116,6 +100,18 @@ async function buildOnly(inputs: Inputs, derived: AutoTag[], builder: Builder, p
   } finally {
     await writeSummary(report, phases);
   }
+}
+
+/** The summary's record, failed until the build (and push) says otherwise. */
+function newReport(
+  inputs: Inputs,
+  builder: Builder,
+  image: string,
+  tags: string[],
+  repository: Pick<BuildReport, 'droppedTags' | 'repositoryCreated'> = { droppedTags: [], repositoryCreated: false },
+): BuildReport {
+  const dockerfile = relative(process.env.GITHUB_WORKSPACE || process.cwd(), inputs.dockerfile);
+  return { image, builder, dockerfile, outcome: 'failed', tags, ...repository };
 }
 
 function requireRegion(inputs: Inputs): string {

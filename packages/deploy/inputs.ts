@@ -10,6 +10,7 @@ import {
   invalidInput,
   parseNumber,
 } from '../core';
+import type { HttpCheckOptions } from '../analysis/http-check';
 import type { CanaryFlowInputs } from './flows';
 import { parsePercentage, parseSteps, TRAFFIC_MODES, type TrafficMode } from './plan';
 
@@ -144,14 +145,8 @@ export function readManifestInputs(): ManifestInputs {
   return { manifests, images };
 }
 
-export interface HttpCheckInputs {
-  url: string;
-  expectedStatus: number;
-  requests: number;
-  minSuccessRate: number;
-  maxP95Ms: number;
-  timeoutMs: number;
-}
+/** The HTTP check's settings, as the analysis takes them (the cancel signal comes later, from the run). */
+export type HttpCheckInputs = Omit<HttpCheckOptions, 'signal'>;
 
 export interface PrometheusInputs {
   url: string;
