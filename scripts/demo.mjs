@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAction, REPO_ROOT } from '../test/e2e/harness/run-action.ts';
+import { runStep, REPO_ROOT } from './harness/run-step.ts';
 
 const NAMESPACE = 'flask-app-demo';
 const BASE_IMAGE = 'flightdeck/python-base:bookworm';
@@ -46,7 +46,7 @@ const tested = must(
   'test',
   report(
     'test',
-    await runAction('test', {
+    await runStep('run-tests', {
       cwd: REPO_ROOT,
       env: { PATH: pathWithVenv },
       inputs: {
@@ -64,7 +64,7 @@ async function buildAndPush(version) {
     'build-push-ecr',
     report(
       'build-push-ecr',
-      await runAction('build-push-ecr', {
+      await runStep('build-push-ecr', {
         cwd: REPO_ROOT,
         inputs: {
           repository: 'flask-app',
@@ -79,7 +79,7 @@ async function buildAndPush(version) {
 }
 
 function release(imageRef, extra = {}) {
-  return runAction('release', {
+  return runStep('release', {
     cwd: REPO_ROOT,
     inputs: {
       kubeconfig,

@@ -16,7 +16,7 @@ say "Base image for the sample app (built locally: nothing can be pulled from Do
 scripts/base-image.sh
 
 say "Bundles"
-[[ -f dist/release/index.js && -f dist/test/index.js && -f dist/build-push-ecr/index.js ]] || npm run build
+[[ -f dist/release/index.js && -f dist/run-tests/index.js && -f dist/build-push-ecr/index.js ]] || npm run build
 
 say "Namespace flask-app-demo, with the deployer ServiceAccount bound to the least-privilege Role"
 kubectl apply -f deploy/rbac/deployer.yaml >/dev/null

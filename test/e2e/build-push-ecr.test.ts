@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
-import { REPO_ROOT, runAction, runPost, startAction, type StepResult } from './harness/run-action';
+import { REPO_ROOT, runStep, runPost, startStep, type StepResult } from '../../scripts/harness/run-step';
 import { startAwsFaultProxy, type AwsFaultProxy } from '../stack/aws-fault-proxy';
 import { registryApi, type RegistryApi } from '../stack/registry-api';
 import { mustRun, runProgram } from '../stack/commands';
@@ -102,7 +102,7 @@ describe('build-push-ecr pushes to the registry', () => {
     const { dir, dockerConfig } = workspace();
     const repository = uniqueName();
     const extraTag = `e2e-${randomBytes(3).toString('hex')}`;
-    const started = startAction('build-push-ecr', {
+    const started = startStep('build-push-ecr', {
       cwd: dir,
       watchArgv: true,
       env: { DOCKER_CONFIG: dockerConfig },
@@ -173,7 +173,7 @@ describe('build-push-ecr pushes to the registry', () => {
     const { dir, dockerConfig } = workspace();
     const repository = uniqueName();
     await ecr.send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'MUTABLE' }));
-    const run = await runAction('build-push-ecr', {
+    const run = await runStep('build-push-ecr', {
       cwd: dir,
       env: { DOCKER_CONFIG: dockerConfig, GITHUB_REF: 'refs/tags/v1.4.2', GITHUB_REF_NAME: 'v1.4.2', GITHUB_REF_TYPE: 'tag' },
       inputs: { repository, context: 'app', 'skip-logout': 'true' },
@@ -202,7 +202,7 @@ describe('build-push-ecr with push: false', () => {
       AWS_REGION: undefined,
       AWS_DEFAULT_REGION: undefined,
     };
-    const local = await runAction('build-push-ecr', { cwd: dir, env: noAws, inputs: { repository, context: 'app', push: 'false' } });
+    const local = await runStep('build-push-ecr', { cwd: dir, env: noAws, inputs: { repository, context: 'app', push: 'false' } });
     try {
       expect(local.exitCode, local.stdout + local.stderr).toBe(0);
       expect(local.stdout).not.toMatch(/Authenticate to ECR|Log in to/);
@@ -217,7 +217,7 @@ describe('build-push-ecr with push: false', () => {
       expect(dockerAuths(dockerConfig)).toEqual({});
 
       // Given the account, the local image carries the ECR name a later push would use; still no AWS call.
-      const named = await runAction('build-push-ecr', {
+      const named = await runStep('build-push-ecr', {
         cwd: dir,
         env: noAws,
         inputs: { repository, context: 'app', push: 'false', 'registry-id': process.env.AWS_ACCOUNT_ID!, region: 'us-east-1' },
@@ -244,7 +244,7 @@ describe('build-push-ecr with buildx installed', () => {
     symlinkSync(buildx, join(dockerConfig, 'cli-plugins', 'docker-buildx'));
     const repository = uniqueName();
     await ecr.send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'MUTABLE' }));
-    const run = await runAction('build-push-ecr', {
+    const run = await runStep('build-push-ecr', {
       cwd: dir,
       watchArgv: true,
       env: { DOCKER_CONFIG: dockerConfig },
@@ -278,7 +278,7 @@ describe('build-push-ecr when the build fails', () => {
     const repository = uniqueName();
     // scratch has no shell, so RUN fails: a real build error, after login.
     writeFileSync(join(dir, 'app/Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\nRUN ["/bin/false"]\n');
-    const started = startAction('build-push-ecr', {
+    const started = startStep('build-push-ecr', {
       cwd: dir,
       env: { DOCKER_CONFIG: dockerConfig },
       inputs: { repository, context: 'app', 'create-repository': 'true' },
@@ -319,7 +319,7 @@ describe('build-push-ecr with ECR faults and scans', () => {
     proxy.addRule({ operation: 'GetAuthorizationToken', times: 2, error: { code: 'ThrottlingException', message: 'Rate exceeded' } });
     scanResults({ HIGH: 2, LOW: 5 });
     const before = proxy.count('GetAuthorizationToken');
-    const run = await runAction('build-push-ecr', {
+    const run = await runStep('build-push-ecr', {
       cwd: dir,
       env: { DOCKER_CONFIG: dockerConfig, AWS_ENDPOINT_URL: proxy.url },
       inputs: {
@@ -342,7 +342,7 @@ describe('build-push-ecr with ECR faults and scans', () => {
     const repository = uniqueName();
     proxy.clearRules();
     scanResults({ CRITICAL: 1, MEDIUM: 3 });
-    const run = await runAction('build-push-ecr', {
+    const run = await runStep('build-push-ecr', {
       cwd: dir,
       env: { DOCKER_CONFIG: dockerConfig, AWS_ENDPOINT_URL: proxy.url },
       inputs: { repository, context: 'app', 'create-repository': 'true', 'scan-wait': 'true' },
@@ -370,7 +370,7 @@ describe('build-push-ecr refuses bad input and pushes nothing', () => {
     const { dir, dockerConfig } = workspace();
     options.prepare?.(dir);
     const before = await registrySnapshot();
-    const run = await runAction('build-push-ecr', {
+    const run = await runStep('build-push-ecr', {
       cwd: dir,
       env: { DOCKER_CONFIG: dockerConfig, ...options.env },
       inputs: options.inputs,

@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { runAction } from './harness/run-action';
-import { startFakeGitHubApi } from './harness/fake-github-api';
+import { runStep } from '../../scripts/harness/run-step';
+import { startFakeGitHubApi } from '../support/fake-github-api';
 import {
   admin,
   APP,
@@ -35,7 +35,7 @@ async function expectNoCanaryLeft(ns: string): Promise<void> {
 describe('release (root action): canary, analysis, promotion', () => {
   it('1. promotes a good image, with the annotations and outputs of a release', async () => {
     const { namespace: ns, workspace } = await setUp('deploy-good');
-    const run = await runAction('release', {
+    const run = await runStep('release', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.1.0`, { percentage: '10' }),
     });
@@ -66,13 +66,13 @@ describe('release (root action): canary, analysis, promotion', () => {
     const api = await startFakeGitHubApi();
     try {
       const reporting = { environment: 'qa', 'environment-url': 'https://qa.example.com', 'github-token': 'ghs_e2eDeployToken0123456789' };
-      const good = await runAction('release', {
+      const good = await runStep('release', {
         cwd: workspace,
         env: { GITHUB_API_URL: api.url },
         inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.3.0`, reporting),
       });
       expect(good.exitCode, good.stdout).toBe(0);
-      const bad = await runAction('release', {
+      const bad = await runStep('release', {
         cwd: workspace,
         env: { GITHUB_API_URL: api.url },
         inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.3.1-unready`, { ...reporting, 'ready-timeout': '3s' }),
@@ -113,7 +113,7 @@ describe('release (root action): canary, analysis, promotion', () => {
 
   it('1b. canary-deploy leaves a passing canary for rolling-promote, which promotes it', async () => {
     const { namespace: ns, workspace } = await setUp('deploy-stages');
-    const canary = await runAction('canary-deploy', {
+    const canary = await runStep('canary-deploy', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.2.0`, { steps: '10,50' }),
     });
@@ -124,7 +124,7 @@ describe('release (root action): canary, analysis, promotion', () => {
     expect(canary.post?.exitCode).toBe(0);
     expect(await getDeployment(ns, `${APP}-canary`)).toBeDefined();
 
-    const promote = await runAction('rolling-promote', {
+    const promote = await runStep('rolling-promote', {
       cwd: workspace,
       inputs: {
         kubeconfig: baseInputs(scenario.app, '').kubeconfig!,
@@ -148,7 +148,7 @@ describe('release (root action): canary, analysis, promotion', () => {
     const before = await admin().get<{ metadata: { annotations: Record<string, string> }; spec: unknown }>(
       `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`,
     );
-    const run = await runAction('release', {
+    const run = await runStep('release', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.6.0`, { traffic: 'alb', steps: '10,50' }),
     });
@@ -178,7 +178,7 @@ describe('release: a failing canary is rolled back', () => {
     const { namespace: ns, workspace } = await setUp(`deploy-fault${suffix}`);
     // Crash loops and pull errors must fail at once: only "never Ready" gets a ready timeout the test can outlive.
     const readyTimeout = suffix === '-unready' ? '8s' : '1h';
-    const run = await runAction('release', {
+    const run = await runStep('release', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.3.0${suffix}`, { 'ready-timeout': readyTimeout }),
     });
@@ -203,7 +203,7 @@ describe('release: a failing canary is rolled back', () => {
     try {
       const { namespace: ns, workspace } = await setUp('deploy-http');
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
-      const run = await runAction('release', {
+      const run = await runStep('release', {
         cwd: workspace,
         inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.4.0`, { 'http-url': url, 'http-requests': '10', 'http-success-rate': '90' }),
       });
@@ -240,7 +240,7 @@ describe('release: a failing canary is rolled back', () => {
     await cloudwatch.send(
       new SetAlarmStateCommand({ AlarmName: alarm, StateValue: 'ALARM', StateReason: 'Threshold Crossed: 42 5xx in 1 minute' }),
     );
-    const run = await runAction('release', {
+    const run = await runStep('release', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.5.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }),
     });
@@ -254,7 +254,7 @@ describe('release: a failing canary is rolled back', () => {
 
   it('6b. an alarm that does not exist fails the canary, as CodeDeploy does', async () => {
     const { workspace } = await setUp('deploy-noalarm');
-    const run = await runAction('release', {
+    const run = await runStep('release', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:1.5.1`, { 'cloudwatch-alarms': 'no-such-alarm-anywhere', 'aws-region': 'us-east-1' }),
     });

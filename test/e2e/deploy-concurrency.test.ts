@@ -5,7 +5,7 @@
  */
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { runAction, startAction } from './harness/run-action';
+import { runStep, startStep } from '../../scripts/harness/run-step';
 import { startAwsFaultProxy } from '../stack/aws-fault-proxy';
 import {
   admin,
@@ -36,7 +36,7 @@ async function waitForLog(read: () => string, text: string | RegExp, timeoutMs =
 describe('concurrency and cancellation', () => {
   it('9. a second concurrent deploy is refused by the Lease, naming the holder run', async () => {
     const { namespace: ns, workspace } = await setUp('deploy-lock');
-    const first = startAction('release', {
+    const first = startStep('release', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:4.0.0`, { 'bake-time': '15s' }),
     });
@@ -44,7 +44,7 @@ describe('concurrency and cancellation', () => {
     first.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     await waitForLog(() => log, 'Deploy lock "flightdeck-web" acquired');
 
-    const second = await runAction('release', {
+    const second = await runStep('release', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:4.0.1`),
       env: { GITHUB_RUN_ID: '5151' },
@@ -71,7 +71,7 @@ describe('concurrency and cancellation', () => {
     const originalIngress = await admin().get<{ metadata: { annotations: Record<string, string> }; spec: unknown }>(
       `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${APP}`,
     );
-    const step = startAction('release', {
+    const step = startStep('release', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:5.0.0`, { traffic: 'alb', steps: '25,50', 'bake-time': '60s' }),
     });
@@ -131,7 +131,7 @@ describe('concurrency and cancellation', () => {
       rules: [{ operation: 'DescribeAlarms', times: 3, error: { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 } }],
     });
     try {
-      const run = await runAction('release', {
+      const run = await runStep('release', {
         cwd: workspace,
         env: { AWS_ENDPOINT_URL: proxy.url },
         inputs: baseInputs(scenario.app, `${IMAGE_REPO}:6.0.0`, { 'cloudwatch-alarms': alarm, 'aws-region': 'us-east-1' }),

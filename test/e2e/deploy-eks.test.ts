@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAction } from './harness/run-action';
+import { runStep } from '../../scripts/harness/run-step';
 import { startAwsFaultProxy, type AwsFaultProxy } from '../stack/aws-fault-proxy';
 import { stackDir } from '../stack/env';
 import { startEksFront, type EksFront } from '../support/eks-front';
@@ -74,7 +74,7 @@ describe('EKS: cluster-name instead of a kubeconfig', () => {
     const { namespace: ns, workspace } = await scenario.setUp('deploy-eks');
     await bindDeployerGroup(ns);
     const { name, front, aws } = await eksCluster();
-    const run = await runAction('release', {
+    const run = await runStep('release', {
       cwd: workspace,
       env: { AWS_ENDPOINT_URL: aws.url },
       inputs: { ...baseInputs(scenario.app, `${IMAGE_REPO}:8.0.0`), kubeconfig: '', 'cluster-name': name, 'aws-region': 'us-east-1' },
@@ -95,7 +95,7 @@ describe('EKS: cluster-name instead of a kubeconfig', () => {
     await bindDeployerGroup(ns);
     const { name, front, aws } = await eksCluster('some-other-cluster');
     const before = await snapshot(ns);
-    const run = await runAction('release', {
+    const run = await runStep('release', {
       cwd: workspace,
       env: { AWS_ENDPOINT_URL: aws.url },
       inputs: { ...baseInputs(scenario.app, `${IMAGE_REPO}:8.0.1`), kubeconfig: '', 'cluster-name': name, 'aws-region': 'us-east-1' },

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAction, runPost, startAction } from './harness/run-action';
+import { runStep, runPost, startStep } from '../../scripts/harness/run-step';
 import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
 import { deployerKubeconfigPath } from '../stack/kube-http';
 import {
@@ -54,7 +54,7 @@ describe('first release', () => {
 
   it('applies the manifests without a canary and waits for the rollout', async () => {
     const { ns, workspace } = await emptyNamespace('first-release');
-    const run = await runAction('release', { cwd: workspace, inputs: inputs(ns, `${IMAGE_REPO}:1.0.0`) });
+    const run = await runStep('release', { cwd: workspace, inputs: inputs(ns, `${IMAGE_REPO}:1.0.0`) });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs.result).toBe('deployed');
     expect(run.summary).toMatch(/first release/);
@@ -73,7 +73,7 @@ describe('first release', () => {
 
   it('fails the step, saying why, when the first rollout never completes', async () => {
     const { ns, workspace } = await emptyNamespace('first-stalls');
-    const run = await runAction('release', {
+    const run = await runStep('release', {
       cwd: workspace,
       inputs: { ...inputs(ns, `${IMAGE_REPO}:1.0.0-unready`), 'rollout-timeout': '5s' },
     });
@@ -90,7 +90,7 @@ describe('first release', () => {
   it('is refused before anything is applied when the deployer may not create an object (the Ingress)', async () => {
     const { ns, workspace } = await emptyNamespace('first-refused', { ingress: true });
     const before = await snapshot(ns);
-    const run = await runAction('release', { cwd: workspace, inputs: inputs(ns, `${IMAGE_REPO}:1.0.0`) });
+    const run = await runStep('release', { cwd: workspace, inputs: inputs(ns, `${IMAGE_REPO}:1.0.0`) });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('failed');
     const error = run.annotations.find((a) => a.level === 'error')?.message ?? '';
@@ -109,7 +109,7 @@ describe('first release', () => {
       `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`,
       ingressManifest(ns),
     );
-    const run = await runAction('release', { cwd: workspace, inputs: inputs(ns, `${IMAGE_REPO}:1.0.0`) });
+    const run = await runStep('release', { cwd: workspace, inputs: inputs(ns, `${IMAGE_REPO}:1.0.0`) });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs.result).toBe('deployed');
     const after = await snapshot(ns);
@@ -124,7 +124,7 @@ describe('post step after a killed main step', () => {
 
   it('removes the canary the killed run left, releases its lock, and leaves another run alone', async () => {
     const { namespace: ns, workspace } = await scenario.setUp('deploy-killed');
-    const step = startAction('canary-deploy', {
+    const step = startStep('canary-deploy', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:7.0.0`, { steps: '25,50', 'bake-time': '60s' }),
     });
@@ -164,7 +164,7 @@ describe('post step after a killed main step', () => {
 
   it('does nothing when the main step settled its canary', async () => {
     const { workspace } = await scenario.setUp('deploy-settled');
-    const run = await runAction('canary-deploy', {
+    const run = await runStep('canary-deploy', {
       cwd: workspace,
       inputs: baseInputs(scenario.app, `${IMAGE_REPO}:7.0.1-unready`, { 'ready-timeout': '3s' }),
     });

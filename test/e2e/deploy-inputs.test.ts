@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAction } from './harness/run-action';
+import { runStep } from '../../scripts/harness/run-step';
 import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
 import { verifyEksToken } from '../support/eks-token-verifier';
 import { baseInputs, createApp, IMAGE_REPO, snapshot, type App } from './deploy-support';
@@ -79,7 +79,7 @@ describe('bad input changes nothing', () => {
       if (value === undefined) delete inputs[key];
       else inputs[key] = value;
     }
-    const run = await runAction('canary-deploy', { cwd: app.workspace, inputs, post: false });
+    const run = await runStep('canary-deploy', { cwd: app.workspace, inputs, post: false });
     expect(run.exitCode).toBe(1);
     const error = run.annotations.find((a) => a.level === 'error')?.message ?? '';
     expect(error).toContain(`"${input}"`);
@@ -89,7 +89,7 @@ describe('bad input changes nothing', () => {
 
   it('the root action validates the same way', async () => {
     const before = await snapshot(namespace.name);
-    const run = await runAction('release', { cwd: app.workspace, inputs: { ...baseInputs(app, GOOD), steps: '50,25' }, post: false });
+    const run = await runStep('release', { cwd: app.workspace, inputs: { ...baseInputs(app, GOOD), steps: '50,25' }, post: false });
     expect(run.exitCode).toBe(1);
     expect(run.annotations[0]?.message).toMatch(/Input "steps" is invalid/);
     expect(await snapshot(namespace.name)).toEqual(before);
@@ -129,7 +129,7 @@ async function fakeEks(status: string): Promise<{ url: string; tokens: string[];
 describe('EKS cluster access', () => {
   it('refuses an unknown cluster (moto DescribeCluster), changing nothing', async () => {
     const before = await snapshot(namespace.name);
-    const run = await runAction('canary-deploy', {
+    const run = await runStep('canary-deploy', {
       cwd: app.workspace,
       inputs: { ...baseInputs(app, GOOD), kubeconfig: '', 'cluster-name': 'no-such-cluster', 'aws-region': 'us-east-1' },
       post: false,
@@ -143,7 +143,7 @@ describe('EKS cluster access', () => {
     const eks = await fakeEks('CREATING');
     try {
       const before = await snapshot(namespace.name);
-      const run = await runAction('canary-deploy', {
+      const run = await runStep('canary-deploy', {
         cwd: app.workspace,
         env: { AWS_ENDPOINT_URL: eks.url },
         inputs: { ...baseInputs(app, GOOD), kubeconfig: '', 'cluster-name': 'prod', 'aws-region': 'us-east-1' },
@@ -161,7 +161,7 @@ describe('EKS cluster access', () => {
   it('sends an ACTIVE cluster a bearer token that aws-iam-authenticator accepts for that cluster only', async () => {
     const eks = await fakeEks('ACTIVE');
     try {
-      const run = await runAction('rollback', {
+      const run = await runStep('rollback', {
         env: { AWS_ENDPOINT_URL: eks.url, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
         inputs: { 'cluster-name': 'prod', 'aws-region': 'us-east-1', namespace: namespace.name, deployment: 'web' },
       });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deriveCanary } from '../../packages/deploy/canary-object';
 import type { Deployment } from '../../packages/kube/types';
-import { REPO_ROOT, startAction } from './harness/run-action';
+import { REPO_ROOT, startStep } from '../../scripts/harness/run-step';
 import {
   admin,
   APP,
@@ -42,7 +42,7 @@ describe('rolling-promote', () => {
   it('7. a promotion that stalls is undone to the previous revision, and the step fails saying so', async () => {
     const { namespace: ns } = await setUp('promote-stall', { progressDeadlineSeconds: 6 });
     await placeCanary(ns, `${IMAGE_REPO}:3.0.0-unready`);
-    const step = startAction('rolling-promote', { inputs: promoteInputs(ns, { 'rollout-timeout': '60s' }) });
+    const step = startStep('rolling-promote', { inputs: promoteInputs(ns, { 'rollout-timeout': '60s' }) });
     const run = await step.result;
     expect(run.exitCode, run.stdout).toBe(1);
     expect(run.outputs.result).toBe('rolled-back');
@@ -62,7 +62,7 @@ describe('rolling-promote', () => {
     // minReadySeconds stretches the rollout (4 pods, one at a time, 5 s each) so the restart lands inside the wait.
     const { namespace: ns } = await setUp('promote-restart', { minReadySeconds: 5 });
     await placeCanary(ns, `${IMAGE_REPO}:3.1.0`);
-    const step = startAction('rolling-promote', { inputs: promoteInputs(ns, { 'rollout-timeout': '180s' }) });
+    const step = startStep('rolling-promote', { inputs: promoteInputs(ns, { 'rollout-timeout': '180s' }) });
     let log = '';
     step.child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     // The first progress line comes from the watch, so the restart lands on an open watch, not on the initial list.

@@ -1,5 +1,5 @@
 /**
- * The bundled test action (dist/test/index.js), run as the runner runs it, on
+ * The bundled run-tests action (dist/run-tests/index.js), run as the runner runs it, on
  * real pytest suites in a real virtualenv: the fixture suite with passing,
  * failing, skipped and erroring tests, generated suites for GitHub's annotation
  * limits, and the sample Flask app. Check runs go to a local server that
@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFile
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runAction, type ActionRun, type Annotation } from './harness/run-action';
-import { startFakeGitHubApi, type FakeGitHubApi } from './harness/fake-github-api';
+import { REPO_ROOT, runStep, type ActionRun, type Annotation } from '../../scripts/harness/run-step';
+import { startFakeGitHubApi, type FakeGitHubApi } from '../support/fake-github-api';
 
 const VENV = join(REPO_ROOT, '.venv', 'e2e-python');
 const SUITE = 'test/fixtures/pytest-suite';
@@ -115,7 +115,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-describe('test action on the fixture suite', () => {
+describe('run-tests action on the fixture suite', () => {
   const calculatorTests = `${SUITE}/tests/test_calculator.py`;
   const skipsAndErrors = `${SUITE}/tests/test_skips_and_errors.py`;
   const expectedLocations = () => [
@@ -152,7 +152,7 @@ describe('test action on the fixture suite', () => {
 
   it('reports exact counts, annotates each failure at its file and line, and fails the step in one line', async () => {
     const coverage = coverageArgs();
-    const run = await runAction('test', {
+    const run = await runStep('run-tests', {
       inputs: { 'working-directory': SUITE, command: coverage.command, 'coverage-file': coverage.file, token: '' },
       env: pythonEnv(),
     });
@@ -183,7 +183,7 @@ describe('test action on the fixture suite', () => {
   it('creates a completed check run with the annotations when the token may write checks', async () => {
     api.requests.length = 0;
     api.mode = 'allow';
-    const run = await runAction('test', {
+    const run = await runStep('run-tests', {
       inputs: { 'working-directory': SUITE, requirements: 'none', token: TOKEN },
       env: pythonEnv(),
       watchArgv: true,
@@ -228,7 +228,7 @@ describe('test action on the fixture suite', () => {
       return { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path };
     };
     api.requests.length = 0;
-    const samePr = await runAction('test', {
+    const samePr = await runStep('run-tests', {
       inputs: { 'working-directory': SUITE, requirements: 'none', token: TOKEN },
       env: pythonEnv(event('flightdeck-dev/sample')),
     });
@@ -238,7 +238,7 @@ describe('test action on the fixture suite', () => {
     ]);
 
     api.requests.length = 0;
-    const fork = await runAction('test', {
+    const fork = await runStep('run-tests', {
       inputs: { 'working-directory': SUITE, requirements: 'none', token: TOKEN },
       env: pythonEnv(event('someone/sample')),
     });
@@ -255,7 +255,10 @@ describe('test action on the fixture suite', () => {
     api.requests.length = 0;
     api.mode = 'forbidden';
     try {
-      const run = await runAction('test', { inputs: { 'working-directory': SUITE, requirements: 'none', token: TOKEN }, env: pythonEnv() });
+      const run = await runStep('run-tests', {
+        inputs: { 'working-directory': SUITE, requirements: 'none', token: TOKEN },
+        env: pythonEnv(),
+      });
       expect(run.exitCode).toBe(1);
       expect(api.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /repos/flightdeck-dev/sample/check-runs']);
       const warning = run.annotations.find((annotation) => annotation.level === 'warning' && annotation.message.includes('HTTP 403'));
@@ -271,7 +274,7 @@ describe('test action on the fixture suite', () => {
   });
 });
 
-describe('test action at GitHub annotation limits', () => {
+describe('run-tests action at GitHub annotation limits', () => {
   let workspace: string;
   beforeAll(() => {
     workspace = workspaceWith({ 'tests/test_many.py': MANY_FAILURES });
@@ -283,7 +286,7 @@ describe('test action at GitHub annotation limits', () => {
 
   it('sends 120 check annotations 50 per request: one create, then two updates', async () => {
     api.requests.length = 0;
-    const run = await runAction('test', { cwd: workspace, inputs: { token: TOKEN, 'annotations-limit': '200' }, env: pythonEnv() });
+    const run = await runStep('run-tests', { cwd: workspace, inputs: { token: TOKEN, 'annotations-limit': '200' }, env: pythonEnv() });
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toMatchObject({ total: '121', passed: '1', failed: '120', skipped: '0', errors: '0' });
     expect(api.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
@@ -308,7 +311,7 @@ describe('test action at GitHub annotation limits', () => {
 
   it('says when the annotations-limit input cuts the check annotations', async () => {
     api.requests.length = 0;
-    const run = await runAction('test', { cwd: workspace, inputs: { token: TOKEN, requirements: 'none' }, env: pythonEnv() });
+    const run = await runStep('run-tests', { cwd: workspace, inputs: { token: TOKEN, requirements: 'none' }, env: pythonEnv() });
     expect(api.requests).toHaveLength(1);
     expect((api.requests[0]!.body as { output: { annotations: unknown[]; summary: string } }).output.annotations).toHaveLength(50);
     const cut =
@@ -319,7 +322,7 @@ describe('test action at GitHub annotation limits', () => {
   });
 
   it('keeps workflow-command annotations within 10 errors per step, counting the step failure', async () => {
-    const run = await runAction('test', { cwd: workspace, inputs: { token: '', requirements: 'none' }, env: pythonEnv() });
+    const run = await runStep('run-tests', { cwd: workspace, inputs: { token: '', requirements: 'none' }, env: pythonEnv() });
     expect(run.exitCode).toBe(1);
     const errors = run.annotations.filter((annotation) => annotation.level === 'error');
     expect(errors).toHaveLength(10);
@@ -355,7 +358,7 @@ with open("reports/TEST-widget.xml", "w") as report:
 sys.exit(1)
 `;
 
-describe('test action with another JUnit runner', () => {
+describe('run-tests action with another JUnit runner', () => {
   it('reads the files junit-path names, ignores stale ones, and annotates from the report attributes', async () => {
     const workspace = workspaceWith({
       'run_widget_tests.py': OTHER_RUNNER,
@@ -364,7 +367,7 @@ describe('test action with another JUnit runner', () => {
     });
     const longAgo = new Date(Date.now() - 3_600_000);
     utimesSync(join(workspace, 'reports/TEST-old.xml'), longAgo, longAgo);
-    const run = await runAction('test', {
+    const run = await runStep('run-tests', {
       cwd: workspace,
       inputs: { command: 'python run_widget_tests.py', 'junit-path': 'reports/TEST-*.xml', token: '', requirements: 'none' },
       env: pythonEnv(),
@@ -386,7 +389,7 @@ describe('test action with another JUnit runner', () => {
   });
 
   it('reports failures without failing the step when fail-on-failure is false', async () => {
-    const run = await runAction('test', {
+    const run = await runStep('run-tests', {
       inputs: { 'working-directory': SUITE, 'fail-on-failure': 'false', token: '', requirements: 'none' },
       env: pythonEnv(),
     });
@@ -400,7 +403,7 @@ describe('test action with another JUnit runner', () => {
   });
 });
 
-describe('test action coverage threshold', () => {
+describe('run-tests action coverage threshold', () => {
   it('fails a green suite whose coverage is under the threshold, and passes it at the threshold', async () => {
     const workspace = workspaceWith({
       'shapes.py': 'def square(x):\n    return x * x\n\n\ndef cube(x):\n    return x * x * x\n',
@@ -408,7 +411,7 @@ describe('test action coverage threshold', () => {
       'pytest.ini': '[pytest]\npythonpath = .\n',
     });
     const command = 'python -m pytest --cov=shapes --cov-report=xml';
-    const low = await runAction('test', {
+    const low = await runStep('run-tests', {
       cwd: workspace,
       inputs: { command, 'coverage-threshold': '90', token: '', requirements: 'none' },
       env: pythonEnv(),
@@ -418,7 +421,7 @@ describe('test action coverage threshold', () => {
     expect(stepFailure(low)).toBe('Coverage 75% is below the threshold of 90%');
     expect(low.summary).toContain('**Coverage:** 75% (3 of 4 lines) ❌ below the threshold of 90%');
 
-    const met = await runAction('test', {
+    const met = await runStep('run-tests', {
       cwd: workspace,
       inputs: { command, 'coverage-threshold': '75', token: '', requirements: 'none' },
       env: pythonEnv(),
@@ -428,11 +431,11 @@ describe('test action coverage threshold', () => {
   });
 });
 
-describe('test action on the sample app', () => {
+describe('run-tests action on the sample app', () => {
   it('installs requirements-dev.txt, runs the app tests green and reports coverage', async (context) => {
     if (!existsSync(join(REPO_ROOT, FLASK_APP, 'app', 'test_routes.py'))) context.skip();
     const coverageFile = join(mkdtempSync(join(scratch, 'flask-cov-')), 'coverage.xml');
-    const run = await runAction('test', {
+    const run = await runStep('run-tests', {
       inputs: {
         'working-directory': FLASK_APP,
         command: `python -m pytest --cov=app --cov-report=xml:${coverageFile}`,
@@ -466,9 +469,9 @@ describe('test action on the sample app', () => {
   });
 });
 
-describe('test action bad input', () => {
+describe('run-tests action bad input', () => {
   it('names a requirements file that does not exist, before installing or running anything', async () => {
-    const run = await runAction('test', {
+    const run = await runStep('run-tests', {
       inputs: { 'working-directory': SUITE, requirements: 'requirements-missing.txt', token: '' },
       env: pythonEnv(),
     });
@@ -481,7 +484,7 @@ describe('test action bad input', () => {
   });
 
   it.each(['150', '-5', 'eighty'])('names a coverage threshold of %s, outside 0–100', async (threshold) => {
-    const run = await runAction('test', {
+    const run = await runStep('run-tests', {
       inputs: { 'working-directory': SUITE, 'coverage-threshold': threshold, token: '' },
       env: pythonEnv(),
     });
@@ -492,7 +495,7 @@ describe('test action bad input', () => {
 
   it('says so when the command writes no JUnit report, and names a program that is not on PATH', async () => {
     const workspace = workspaceWith({ 'README.md': 'empty project\n' });
-    const silent = await runAction('test', {
+    const silent = await runStep('run-tests', {
       cwd: workspace,
       inputs: { command: 'python -c "import sys; sys.exit(3)"', 'junit-path': 'reports/*.xml', token: '', requirements: 'none' },
       env: pythonEnv(),
@@ -503,7 +506,7 @@ describe('test action bad input', () => {
     );
     expect(silent.annotations.filter((annotation) => annotation.level === 'error')).toHaveLength(1);
 
-    const missing = await runAction('test', {
+    const missing = await runStep('run-tests', {
       cwd: workspace,
       inputs: { command: 'no-such-test-runner --all', 'junit-path': 'out.xml', token: '', requirements: 'none' },
       env: pythonEnv(),
@@ -513,7 +516,7 @@ describe('test action bad input', () => {
   });
 
   it('names junit-path when the command is not pytest', async () => {
-    const run = await runAction('test', {
+    const run = await runStep('run-tests', {
       inputs: { 'working-directory': SUITE, command: 'python -m unittest', token: '' },
       env: pythonEnv(),
     });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';
@@ -170,7 +170,7 @@ function baseEnv(runDir: string, workspace: string): Record<string, string> {
   };
 }
 
-function startStep(name: string, entry: string, env: Record<string, string>, files: StepFiles, options: RunOptions): RunningStep {
+function spawnStep(name: string, entry: string, env: Record<string, string>, files: StepFiles, options: RunOptions): RunningStep {
   const child = spawn(process.execPath, [join(REPO_ROOT, entry)], {
     cwd: options.cwd ?? REPO_ROOT,
     env: {
@@ -258,11 +258,11 @@ function composeEnv(name: string, runDir: string, options: RunOptions): Record<s
 }
 
 /** Starts the main step and returns the live child, for tests that signal it (cancellation). */
-export function startAction(name: string, options: RunOptions = {}): RunningStep & { runDir: string; env: Record<string, string> } {
+export function startStep(name: string, options: RunOptions = {}): RunningStep & { runDir: string; env: Record<string, string> } {
   const runDir = mkdtempSync(join(tmpdir(), `fd-${name}-`));
   const env = composeEnv(name, runDir, options);
   const metadata = readActionMetadata(name);
-  const step = startStep(name, entryPath(name, metadata.runs.main), env, makeStepFiles(runDir, 'main'), options);
+  const step = spawnStep(name, entryPath(name, metadata.runs.main), env, makeStepFiles(runDir, 'main'), options);
   return { ...step, runDir, env };
 }
 
@@ -281,11 +281,11 @@ export async function runPost(
   if (!metadata.runs.post) throw new Error(`actions/${name}/action.yml declares no post step.`);
   const env = { ...main.env };
   for (const [key, value] of Object.entries(state)) env[`STATE_${key}`] = value;
-  return startStep(name, entryPath(name, metadata.runs.post), env, makeStepFiles(main.runDir, 'post'), options).result;
+  return spawnStep(name, entryPath(name, metadata.runs.post), env, makeStepFiles(main.runDir, 'post'), options).result;
 }
 
-export async function runAction(name: string, options: RunOptions = {}): Promise<ActionRun> {
-  const started = startAction(name, options);
+export async function runStep(name: string, options: RunOptions = {}): Promise<ActionRun> {
+  const started = startStep(name, options);
   const main = await started.result;
   const metadata = readActionMetadata(name);
   const wantPost = options.post ?? Boolean(metadata.runs.post);
