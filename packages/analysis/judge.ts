@@ -299,12 +299,13 @@ export function judgeDistribution(m: DistributionMetric, opts: JudgeOptions): Me
   );
 }
 
-/** "5.0%", "0.04%", "0%". */
+/** "12.5%", "5.00%", "0.040%", "0%", "-3.81%". */
 export function formatRate(rate: number): string {
   const percent = rate * 100;
-  if (percent === 0) return '0%';
-  if (percent >= 10) return `${percent.toFixed(1)}%`;
-  if (percent >= 0.1) return `${percent.toFixed(2)}%`;
+  const size = Math.abs(percent);
+  if (size === 0) return '0%';
+  if (size >= 10) return `${percent.toFixed(1)}%`;
+  if (size >= 0.1) return `${percent.toFixed(2)}%`;
   return `${percent.toPrecision(2)}%`;
 }
 
