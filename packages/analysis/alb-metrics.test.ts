@@ -140,4 +140,23 @@ describe('fetchAlbSeries and albTrackMetrics', () => {
     );
     expect(series.canary!.latencyPerPeriod).toEqual([]);
   });
+
+  it('a failing percentile call leaves the error rate standing and makes latency inconclusive with the reason', async () => {
+    const counts = reader({ requests_canary: [300, 300, 300], requests_stable: [300, 300, 300], errors_canary: [40] });
+    const flaky: MetricDataReader = {
+      async getMetricData(queries, start, end) {
+        if (queries.some((q) => q.metricName === 'TargetResponseTime'))
+          throw new Error('cloudwatch:GetMetricData failed (InternalFailure)');
+        return counts.getMetricData(queries, start, end);
+      },
+    };
+    const series = await fetchAlbSeries(flaky, LB, GROUPS, window);
+    expect(series.canary!.latencyProblem).toBe('cloudwatch:GetMetricData failed (InternalFailure)');
+    const result = judge(albTrackMetrics(series, { canary: 'canary', baseline: 'stable' }));
+    expect(result.metrics.map((m) => [m.verdict, m.reason.slice(0, 28)])).toEqual([
+      ['fail', '4.44% (40/900) vs 0% (0/900)'],
+      ['inconclusive', 'response times unreadable: c'],
+    ]);
+    expect(result.verdict).toBe('fail');
+  });
 });

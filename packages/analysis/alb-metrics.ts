@@ -45,6 +45,8 @@ export interface AlbTrackSeries {
   latencyPerPeriod: number[];
   /** TargetResponseTime at the percentile over the whole window, in ms. */
   latencyWindow?: number;
+  /** Why the response times could not be read, when the counts could. */
+  latencyProblem?: string;
 }
 
 /** The window, on whole minutes: CloudWatch returns ALB datapoints on minute boundaries. */
@@ -87,6 +89,12 @@ export function albQueries(loadBalancer: string, targetGroups: Record<string, st
   });
 }
 
+/**
+ * Two GetMetricData calls: the counts, then the percentiles. A failure of the
+ * second (moto 5.2.5 answers any percentile statistic with HTTP 500) leaves
+ * the error rates standing and makes the latency metric inconclusive with the
+ * reason; a failure of the first is the caller's error, as any AWS call's.
+ */
 export async function fetchAlbSeries(
   reader: MetricDataReader,
   loadBalancer: string,
@@ -94,8 +102,21 @@ export async function fetchAlbSeries(
   window: AlbWindow,
   percentile = 95,
 ): Promise<Record<string, AlbTrackSeries>> {
-  const data = await reader.getMetricData(albQueries(loadBalancer, targetGroups, window, percentile), window.start, window.end);
-  const values = (id: string) => (data.get(id)?.values ?? []).filter((v) => Number.isFinite(v));
+  const queries = albQueries(loadBalancer, targetGroups, window, percentile);
+  const isLatency = (q: MetricQuery) => q.metricName === 'TargetResponseTime';
+  const counts = await reader.getMetricData(
+    queries.filter((q) => !isLatency(q)),
+    window.start,
+    window.end,
+  );
+  let latency = new Map<string, MetricSeries>();
+  let latencyProblem: string | undefined;
+  try {
+    latency = await reader.getMetricData(queries.filter(isLatency), window.start, window.end);
+  } catch (error) {
+    latencyProblem = (error as Error).message;
+  }
+  const values = (id: string) => ((counts.get(id) ?? latency.get(id))?.values ?? []).filter((v) => Number.isFinite(v));
   return Object.fromEntries(
     Object.keys(targetGroups).map((track) => {
       const key = track.replace(ID_SAFE, '_');
@@ -107,6 +128,7 @@ export async function fetchAlbSeries(
         latencyPerPeriod: values(`latency_${key}`).map((s) => s * 1000),
         latencyWindow: windowLatency.length ? Math.max(...windowLatency) * 1000 : undefined,
       };
+      if (latencyProblem) series.latencyProblem = latencyProblem;
       return [track, series];
     }),
   );
@@ -125,6 +147,7 @@ export function albTrackMetrics(
   const percentile = options.percentile ?? 95;
   const canary = series[tracks.canary];
   const baseline = series[tracks.baseline];
+  const latencyProblem = canary?.latencyProblem ?? baseline?.latencyProblem;
   const total = (s: AlbTrackSeries | undefined) => (s ? Math.round(s.requests.reduce((a, b) => a + b, 0)) : 0);
   const counts = (s: AlbTrackSeries | undefined) =>
     s && s.requests.length ? { events: Math.min(Math.round(s.errors), total(s)), total: total(s) } : undefined;
@@ -149,6 +172,7 @@ export function albTrackMetrics(
       baselineValue: baseline?.latencyWindow,
       requests: { canary: total(canary), baseline: total(baseline) },
       critical: options.critical,
+      problem: latencyProblem ? `response times unreadable: ${latencyProblem}` : undefined,
     },
   ];
 }

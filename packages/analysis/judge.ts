@@ -44,6 +44,8 @@ interface MetricBase {
   direction?: Direction;
   /** A critical metric decides the step; a failing non-critical one is a warning. Default: true. */
   critical?: boolean;
+  /** Why the source could not be read: the metric is inconclusive with this reason. */
+  problem?: string;
 }
 
 /** Counts of events among requests per track, e.g. 5xx answers. */
@@ -164,6 +166,7 @@ export function judgeRate(m: RateMetric, opts: JudgeOptions): MetricVerdict {
     reason,
     ...extra,
   });
+  if (m.problem) return record('inconclusive', m.problem);
   const missing = !m.canary ? 'canary' : !m.baseline ? 'baseline' : undefined;
   if (missing) return record('inconclusive', `no datapoints for the ${missing}`);
   const few = [
@@ -232,6 +235,7 @@ export function judgeDistribution(m: DistributionMetric, opts: JudgeOptions): Me
     reason,
     ...extra,
   });
+  if (m.problem) return record('inconclusive', m.problem);
   const missing = m.canary.length === 0 ? 'canary' : m.baseline.length === 0 ? 'baseline' : undefined;
   if (missing) return record('inconclusive', `no datapoints for the ${missing}`);
   if (m.requests) {
