@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../kube/types';
-import { evaluatePods } from './kube-signals';
+import type { CheckResult } from './types';
+import { containerSignals, describeTermination, evaluatePods } from './kube-signals';
 
 function pod(name: string, opts: { ready?: boolean; restarts?: number; waiting?: string; deleting?: boolean } = {}): Pod {
   return {
@@ -19,7 +20,7 @@ function pod(name: string, opts: { ready?: boolean; restarts?: number; waiting?:
   };
 }
 
-const byName = (results: { name: string; passed: boolean }[], name: string) => results.find((r) => r.name === name)!;
+const byName = (results: CheckResult[], name: string) => results.find((r) => r.name === name)!;
 
 describe('evaluatePods', () => {
   it('passes when every canary pod is Ready with no restarts', () => {
@@ -48,5 +49,96 @@ describe('evaluatePods', () => {
       true,
     );
     expect(byName(s.results, 'container restarts')).toMatchObject({ passed: false, value: '2', threshold: '≤ 1' });
+  });
+});
+
+describe('containerSignals: every container, every verdict', () => {
+  // A pod as the apiserver reports it: an init container that ran, a native sidecar (an init container with
+  // restartPolicy Always) in a crash loop, and the app container restarted after an OOM kill.
+  const full: Pod = {
+    metadata: { name: 'web-canary-7d9f-abcde' },
+    spec: {
+      initContainers: [{ name: 'migrate' }, { name: 'proxy', restartPolicy: 'Always' }],
+      containers: [{ name: 'web' }],
+    },
+    status: {
+      conditions: [{ type: 'Ready', status: 'False' }],
+      initContainerStatuses: [
+        { name: 'migrate', ready: false, restartCount: 0, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
+        {
+          name: 'proxy',
+          ready: false,
+          restartCount: 4,
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } },
+          lastState: { terminated: { reason: 'Error', exitCode: 2 } },
+        } as never,
+      ],
+      containerStatuses: [
+        {
+          name: 'web',
+          ready: true,
+          restartCount: 1,
+          state: { running: { startedAt: '2026-01-01T00:01:00Z' } },
+          lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } },
+        } as never,
+      ],
+    },
+  };
+
+  it('reports init containers, sidecars and app containers with restarts, exit codes, OOMKilled and crash loops', () => {
+    expect(containerSignals([full])).toEqual([
+      expect.objectContaining({
+        container: 'migrate',
+        kind: 'init',
+        state: 'terminated',
+        termination: { reason: 'Completed', exitCode: 0 },
+        oomKilled: false,
+      }),
+      expect.objectContaining({
+        container: 'proxy',
+        kind: 'sidecar',
+        restarts: 4,
+        state: 'waiting',
+        waitingReason: 'CrashLoopBackOff',
+        termination: { reason: 'Error', exitCode: 2 },
+        crashLoop: true,
+      }),
+      expect.objectContaining({
+        container: 'web',
+        kind: 'app',
+        restarts: 1,
+        state: 'running',
+        oomKilled: true,
+        termination: { reason: 'OOMKilled', exitCode: 137 },
+      }),
+    ]);
+  });
+
+  it('names the container and the exit code in the failing checks', () => {
+    const s = evaluatePods([full], { expectedReady: 1, maxRestarts: 0 }, false);
+    expect(s.fatal).toEqual(['web-canary-7d9f-abcde/proxy: CrashLoopBackOff (last exit 2, Error)']);
+    expect(byName(s.results, 'container restarts')).toMatchObject({
+      passed: false,
+      value: '5',
+      detail:
+        'web-canary-7d9f-abcde/proxy (sidecar container) restarted 4× (last: exit 2, Error), web-canary-7d9f-abcde/web restarted 1× (last: exit 137, OOMKilled); raise the memory limit or fix the leak; see `kubectl logs --previous`',
+    });
+    expect(s.containers).toHaveLength(3);
+  });
+
+  it('flags image pull and container config errors, and says what to check', () => {
+    const pull = pod('a', { waiting: 'ErrImagePull' });
+    const config = pod('b', { waiting: 'CreateContainerConfigError' });
+    expect(containerSignals([pull])[0]).toMatchObject({ imagePullError: true, configError: false });
+    expect(containerSignals([config])[0]).toMatchObject({ imagePullError: false, configError: true });
+    expect(
+      byName(evaluatePods([config], { expectedReady: 1, maxRestarts: 0 }, false).results, 'no crash loop or image pull error').detail,
+    ).toMatch(/ConfigMap, Secret or volume/);
+  });
+
+  it('describes terminations by exit code or signal', () => {
+    expect(describeTermination({ exitCode: 137, reason: 'OOMKilled' })).toBe('exit 137, OOMKilled');
+    expect(describeTermination({ signal: 9 })).toBe('signal 9');
+    expect(describeTermination(undefined)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { ContainerStatus, Pod } from '../kube/types';
+import type { Container, ContainerStatus, Pod } from '../kube/types';
 import type { CheckResult } from './types';
 
 /** Waiting reasons that never fix themselves: the canary is broken, so there is no point waiting for Ready. */
@@ -21,17 +21,108 @@ export interface PodSignalOptions {
 export interface PodSignals {
   ready: number;
   restarts: number;
-  /** Pods stuck in a fatal waiting state, as "pod/container: reason". */
+  /** Pods stuck in a fatal waiting state, as "pod/container: reason", with the last exit when there was one. */
   fatal: string[];
+  /** Every container of every live pod, init containers and sidecars included. */
+  containers: ContainerSignal[];
   results: CheckResult[];
+}
+
+/** The fields of a container's termination we report; the apiserver sends them in state and lastState. */
+interface Termination {
+  reason?: string;
+  exitCode?: number;
+  signal?: number;
+}
+
+/** ContainerStatus as the apiserver sends it, with the last termination (kube/types.ts types only what the deploy reads). */
+type FullStatus = ContainerStatus & {
+  state?: ContainerStatus['state'] & { terminated?: Termination };
+  lastState?: { terminated?: Termination };
+};
+
+const IMAGE_ERRORS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
+const CONFIG_ERRORS = new Set(['CreateContainerConfigError', 'CreateContainerError']);
+
+/** What one container is doing, and what went wrong with it. */
+export interface ContainerSignal {
+  pod: string;
+  container: string;
+  /** "sidecar": an init container with restartPolicy Always, which runs beside the app (Kubernetes 1.29+). */
+  kind: 'init' | 'sidecar' | 'app';
+  ready: boolean;
+  restarts: number;
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  waitingReason?: string;
+  /** The current termination if it is terminated, else the last one (what made it restart). */
+  termination?: Termination;
+  oomKilled: boolean;
+  crashLoop: boolean;
+  imagePullError: boolean;
+  configError: boolean;
+}
+
+function kindOf(pod: Pod, name: string, init: boolean): ContainerSignal['kind'] {
+  if (!init) return 'app';
+  const spec = pod.spec?.initContainers?.find((c: Container) => c.name === name);
+  return spec?.restartPolicy === 'Always' ? 'sidecar' : 'init';
+}
+
+/** Every container of every pod not being deleted, init containers and sidecars first, as the kubelet starts them. */
+export function containerSignals(pods: readonly Pod[]): ContainerSignal[] {
+  const out: ContainerSignal[] = [];
+  for (const pod of pods) {
+    if (pod.metadata.deletionTimestamp) continue;
+    const groups: [ContainerStatus[] | undefined, boolean][] = [
+      [pod.status?.initContainerStatuses, true],
+      [pod.status?.containerStatuses, false],
+    ];
+    for (const [list, init] of groups) {
+      for (const status of (list ?? []) as FullStatus[]) {
+        const waitingReason = status.state?.waiting?.reason;
+        const termination = status.state?.terminated ?? status.lastState?.terminated;
+        out.push({
+          pod: pod.metadata.name ?? '',
+          container: status.name,
+          kind: kindOf(pod, status.name, init),
+          ready: status.ready,
+          restarts: status.restartCount ?? 0,
+          state: status.state?.running
+            ? 'running'
+            : status.state?.waiting
+              ? 'waiting'
+              : status.state?.terminated
+                ? 'terminated'
+                : 'unknown',
+          waitingReason,
+          termination,
+          oomKilled: termination?.reason === 'OOMKilled',
+          crashLoop: waitingReason === 'CrashLoopBackOff',
+          imagePullError: waitingReason !== undefined && IMAGE_ERRORS.has(waitingReason),
+          configError: waitingReason !== undefined && CONFIG_ERRORS.has(waitingReason),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** "exit 137, OOMKilled" or "exit 1, Error" or "signal 9": what ended the container. */
+export function describeTermination(t: Termination | undefined): string | undefined {
+  if (!t) return undefined;
+  const parts = [
+    t.exitCode !== undefined ? `exit ${t.exitCode}` : t.signal !== undefined ? `signal ${t.signal}` : undefined,
+    t.reason,
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+function where(c: ContainerSignal): string {
+  return `${c.pod}/${c.container}${c.kind === 'app' ? '' : ` (${c.kind} container)`}`;
 }
 
 function isReady(pod: Pod): boolean {
   return !pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-function statuses(pod: Pod): ContainerStatus[] {
-  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
 }
 
 /**
@@ -42,15 +133,22 @@ function statuses(pod: Pod): ContainerStatus[] {
 export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadlinePassed: boolean): PodSignals {
   const live = pods.filter((p) => !p.metadata.deletionTimestamp);
   const ready = live.filter(isReady).length;
-  let restarts = 0;
-  const fatal: string[] = [];
-  for (const pod of live) {
-    for (const status of statuses(pod)) {
-      restarts += status.restartCount ?? 0;
-      const reason = status.state?.waiting?.reason;
-      if (reason && FATAL_WAITING_REASONS.includes(reason)) fatal.push(`${pod.metadata.name}/${status.name}: ${reason}`);
-    }
-  }
+  const containers = containerSignals(live);
+  const restarts = containers.reduce((n, c) => n + c.restarts, 0);
+  const fatal = containers
+    .filter((c) => c.waitingReason && FATAL_WAITING_REASONS.includes(c.waitingReason))
+    .map((c) => {
+      const last = describeTermination(c.termination);
+      return `${c.pod}/${c.container}: ${c.waitingReason}${last ? ` (last ${last})` : ''}`;
+    });
+  const restarted = containers.filter((c) => c.restarts > 0).sort((a, b) => b.restarts - a.restarts);
+  const restartDetail = restarted
+    .slice(0, 3)
+    .map((c) => {
+      const last = describeTermination(c.termination);
+      return `${where(c)} restarted ${c.restarts}×${last ? ` (last: ${last})` : ''}`;
+    })
+    .join(', ');
   const results: CheckResult[] = [
     {
       source: 'kubernetes',
@@ -69,7 +167,12 @@ export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadli
       passed: restarts <= options.maxRestarts,
       value: String(restarts),
       threshold: `≤ ${options.maxRestarts}`,
-      detail: restarts > options.maxRestarts ? 'the new version keeps crashing; see `kubectl logs --previous`' : undefined,
+      detail:
+        restarts > options.maxRestarts
+          ? `${restartDetail}${restarted.length > 3 ? ` and ${restarted.length - 3} more` : ''}; ${
+              restarted.some((c) => c.oomKilled) ? 'raise the memory limit or fix the leak' : 'the new version keeps crashing'
+            }; see \`kubectl logs --previous\``
+          : undefined,
     },
     {
       source: 'kubernetes',
@@ -79,10 +182,12 @@ export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadli
       threshold: 'none',
       detail: fatal.some((f) => /Pull|ImageName/.test(f))
         ? 'check the image reference and that the cluster can pull it'
-        : fatal.length
-          ? 'the container exits on start; see its logs'
-          : undefined,
+        : fatal.some((f) => /CreateContainer/.test(f))
+          ? 'a ConfigMap, Secret or volume the container needs is missing or wrong; see `kubectl describe pod`'
+          : fatal.length
+            ? 'the container exits on start; see its logs'
+            : undefined,
     },
   ];
-  return { ready, restarts, fatal, results };
+  return { ready, restarts, fatal, containers, results };
 }
