@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderCanaryChart, type ChartRound, type ChartStep } from './chart';
 
 /** Three steps of four 15-second rounds; the canary's errors climb in the third, which fails. */
-export function exampleCanary(): { rounds: ChartRound[]; steps: ChartStep[] } {
+function exampleCanary(): { rounds: ChartRound[]; steps: ChartStep[] } {
   const rounds: ChartRound[] = Array.from({ length: 12 }, (_, i) => {
     const step = Math.floor(i / 4);
     return {
@@ -112,5 +113,11 @@ describe('renderCanaryChart', () => {
       notes: ['The chart would exceed 100 bytes even with 2 points, so it is left out; the tables have every round.'],
     });
     expect(renderCanaryChart([], [])).toEqual({ markdown: '', notes: ['No analysis round finished, so there is no chart.'] });
+  });
+
+  it('is the chart ADR-7 shows, so the document (which the infra checks render) draws what the code draws', () => {
+    const { rounds, steps } = exampleCanary();
+    const architecture = readFileSync(new URL('../../docs/architecture.md', import.meta.url), 'utf8');
+    expect(architecture).toContain(renderCanaryChart(rounds, steps).markdown);
   });
 });

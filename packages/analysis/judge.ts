@@ -1,4 +1,3 @@
-import { percentile } from './http-check';
 import { mannWhitneyU, smallestPValue } from './stats/mann-whitney';
 import { differenceInterval, fisherExact, type Alternative, type Counts, type Interval } from './stats/proportions';
 import type { CheckResult } from './types';
@@ -221,7 +220,7 @@ export function judgeDistribution(m: DistributionMetric, opts: JudgeOptions): Me
   const minSamples = m.minSamples ?? (m.requests ? MIN_AGGREGATE_SAMPLES : opts.minRequests);
   const side = (samples: readonly number[], given: number | undefined): TrackValue => {
     if (samples.length === 0 && given === undefined) return { value: null, n: 0, text: 'no data' };
-    const value = given ?? percentile([...samples], p);
+    const value = given ?? nearestRank(samples, p);
     return { value, n: samples.length, text: `p${p} ${formatNumber(value)}${m.unit ? ` ${m.unit}` : ''} (n=${samples.length})` };
   };
   const canary = side(m.canary, m.canaryValue);
@@ -301,6 +300,14 @@ export function judgeDistribution(m: DistributionMetric, opts: JudgeOptions): Me
     `${canary.text} vs ${baseline.text}: ${ratioText}, not significantly ${WORSE[head.direction]} (${pText} ≥ ${opts.alpha})`,
     detail,
   );
+}
+
+/** The nearest-rank percentile, as http-check and CloudWatch define it, on a typed copy (a native numeric sort). */
+export function nearestRank(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
 /** "12.5%", "5.00%", "0.040%", "0%", "-3.81%". */

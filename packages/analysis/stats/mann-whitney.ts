@@ -36,24 +36,36 @@ interface Ranked {
   tieTerm: number;
 }
 
+/**
+ * Mid-ranks by merging the two samples sorted apart: the typed arrays' native
+ * numeric sort is several times faster than sorting indices with a comparator
+ * at 10⁵ samples, and a run of equal values across both is one tie group.
+ */
 function rank(x: readonly number[], y: readonly number[]): Ranked {
-  const all = new Float64Array(x.length + y.length);
-  all.set(x);
-  all.set(y, x.length);
-  // Sort indices by value; a typed array of indices keeps it fast for 10⁵ samples.
-  const order = new Uint32Array(all.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((i, j) => all[i]! - all[j]!);
+  const xs = Float64Array.from(x).sort();
+  const ys = Float64Array.from(y).sort();
   let rankSum = 0;
   let tieTerm = 0;
-  for (let start = 0; start < order.length;) {
-    let end = start + 1;
-    while (end < order.length && all[order[end]!] === all[order[start]!]) end++;
-    const t = end - start;
-    const midRank = (start + 1 + end) / 2;
+  let position = 0;
+  let i = 0;
+  let j = 0;
+  while (i < xs.length || j < ys.length) {
+    const value = j >= ys.length || (i < xs.length && xs[i]! <= ys[j]!) ? xs[i]! : ys[j]!;
+    let inX = 0;
+    while (i < xs.length && xs[i] === value) {
+      i++;
+      inX++;
+    }
+    let inY = 0;
+    while (j < ys.length && ys[j] === value) {
+      j++;
+      inY++;
+    }
+    const t = inX + inY;
+    // Positions position+1 … position+t share the mid-rank.
+    rankSum += inX * (position + (t + 1) / 2);
     if (t > 1) tieTerm += t * t * t - t;
-    for (let k = start; k < end; k++) if (order[k]! < x.length) rankSum += midRank;
-    start = end;
+    position += t;
   }
   return { rankSum, tieTerm };
 }
@@ -165,9 +177,17 @@ function sum(values: Float64Array, from: number, to: number): number {
  * a "pass" would say nothing.
  */
 export function smallestPValue(n1: number, n2: number, alternative: Alternative): number {
-  // Every first-sample value above every second-sample one (below, for "less"), with no ties.
-  const low = (count: number) => Array.from({ length: count }, (_, i) => i);
-  const high = (count: number, offset: number) => Array.from({ length: count }, (_, i) => offset + i);
-  if (alternative === 'less') return mannWhitneyU(low(n1), high(n2, n1), 'less').pValue;
-  return mannWhitneyU(high(n1, n2), low(n2), alternative).pValue;
+  const sides = alternative === 'two-sided' ? 2 : 1;
+  // The most extreme ordering, every value of one sample above every value of the other, no ties.
+  if (n1 < EXACT_LIMIT && n2 < EXACT_LIMIT) return Math.min(1, sides / binomial(n1 + n2, n1));
+  const n = n1 + n2;
+  const z = ((n1 * n2) / 2 - 0.5) / Math.sqrt(((n1 * n2) / 12) * (n + 1));
+  return Math.min(1, sides * normalSf(z));
+}
+
+/** C(n, k) as a double: exact below 2⁵³, which covers the exact test's sizes (C(98, 49) ≈ 2.5e28 is only rounded). */
+function binomial(n: number, k: number): number {
+  let result = 1;
+  for (let i = 1; i <= Math.min(k, n - k); i++) result = (result * (n - Math.min(k, n - k) + i)) / i;
+  return result;
 }

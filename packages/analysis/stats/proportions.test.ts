@@ -31,6 +31,14 @@ describe('fisherExact', () => {
     expect(fisherExact({ events: 50_000, total: 1_000_000 }, { events: 5_000, total: 1_000_000 }, 'greater')).toBeLessThan(1e-300);
   });
 
+  it('agrees with the pooled two-proportion z-test where that is accurate (large counts)', () => {
+    // z = (p1 − p2) / √(p̄(1 − p̄)(1/n1 + 1/n2)) for 5,100 vs 5,000 events in 10⁶ each: z = 0.998, P(Z > z) = 0.159;
+    // Fisher’s exact p is a little larger (0.162), as an exact test without continuity tricks should be.
+    const p = fisherExact({ events: 5_100, total: 1_000_000 }, { events: 5_000, total: 1_000_000 }, 'greater');
+    expect(p).toBeGreaterThan(0.155);
+    expect(p).toBeLessThan(0.17);
+  });
+
   it('refuses counts that are not counts', () => {
     expect(() => fisherExact({ events: 3, total: 2 }, { events: 0, total: 1 }, 'greater')).toThrow(RangeError);
     expect(() => fisherExact({ events: 1.5, total: 2 }, { events: 0, total: 1 }, 'greater')).toThrow(RangeError);
