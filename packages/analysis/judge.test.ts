@@ -107,6 +107,12 @@ describe('judge: error rates', () => {
     expect(metric!.reason).toMatch(/below the 99\.0% floor/);
   });
 
+  it('a "decrease" metric has no floor unless it names one', () => {
+    const [metric] = judge([errors([960, 1000], [995, 1000], { name: 'success rate', direction: 'decrease' })]).metrics;
+    expect(metric).toMatchObject({ verdict: 'fail' });
+    expect(metric!.reason).toMatch(/significantly lower \(p = .* < 0\.05\)$/);
+  });
+
   it('"either" tests both ways and ignores the floor', () => {
     const [metric] = judge([errors([5, 1000], [60, 1000], { direction: 'either' })]).metrics;
     expect(metric).toMatchObject({ verdict: 'fail', test: "Fisher's exact test, two-sided" });

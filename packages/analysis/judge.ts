@@ -53,7 +53,7 @@ export interface RateMetric extends MetricBase {
   /** Undefined when the source returned no datapoints for the track. */
   canary?: Counts;
   baseline?: Counts;
-  /** Overrides JudgeOptions.errorFloor. */
+  /** Overrides JudgeOptions.errorFloor, the default of "increase" metrics; "decrease" metrics have none unless given; "either" ignores it. */
   floor?: number;
   /** Overrides JudgeOptions.minRequests. */
   minRequests?: number;
@@ -153,7 +153,8 @@ function base(m: MetricInput, alpha: number): Pick<MetricVerdict, 'name' | 'sour
 export function judgeRate(m: RateMetric, opts: JudgeOptions): MetricVerdict {
   const head = base(m, opts.alpha);
   const minRequests = m.minRequests ?? opts.minRequests;
-  const floor = m.floor ?? opts.errorFloor;
+  // The default floor is an error rate's; a "decrease" metric (a success rate) has none unless it names one.
+  const floor = m.floor ?? (head.direction === 'increase' ? opts.errorFloor : undefined);
   const canary = rateValue(m.canary);
   const baseline = rateValue(m.baseline);
   const record = (verdict: Verdict, reason: string, extra: Partial<MetricVerdict> = {}): MetricVerdict => ({
@@ -183,11 +184,14 @@ export function judgeRate(m: RateMetric, opts: JudgeOptions): MetricVerdict {
   const detail = { test, pValue, interval };
   const significant = pValue < opts.alpha;
   const rate = canary.value!;
-  const beyondFloor = head.direction === 'increase' ? rate > floor : head.direction === 'decrease' ? rate < floor : true;
+  const beyondFloor =
+    floor === undefined || head.direction === 'either' ? true : head.direction === 'increase' ? rate > floor : rate < floor;
   const p = `p = ${formatP(pValue)}`;
   if (significant && beyondFloor) {
     const floorText =
-      head.direction === 'either' ? '' : ` and ${head.direction === 'increase' ? 'above' : 'below'} the ${formatRate(floor)} floor`;
+      floor === undefined || head.direction === 'either'
+        ? ''
+        : ` and ${head.direction === 'increase' ? 'above' : 'below'} the ${formatRate(floor)} floor`;
     return record(
       'fail',
       `${canary.text} vs ${baseline.text}: significantly ${WORSE[head.direction]} (${p} < ${opts.alpha})${floorText}`,
@@ -197,7 +201,7 @@ export function judgeRate(m: RateMetric, opts: JudgeOptions): MetricVerdict {
   if (significant) {
     return record(
       'pass',
-      `${canary.text} vs ${baseline.text}: significantly ${WORSE[head.direction]} (${p}), but ${head.direction === 'increase' ? 'at or under' : 'at or above'} the ${formatRate(floor)} floor`,
+      `${canary.text} vs ${baseline.text}: significantly ${WORSE[head.direction]} (${p}), but ${head.direction === 'increase' ? 'at or under' : 'at or above'} the ${formatRate(floor!)} floor`,
       detail,
     );
   }
