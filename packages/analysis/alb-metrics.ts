@@ -126,6 +126,7 @@ export async function fetchAlbSeries(
         errors: values(`errors_${key}`).reduce((a, b) => a + b, 0),
         // CloudWatch reports seconds; the judge and the summary speak milliseconds like the HTTP check.
         latencyPerPeriod: values(`latency_${key}`).map((s) => s * 1000),
+        // One datapoint on a minute-aligned window; should CloudWatch split it in two, the higher is the cautious one.
         latencyWindow: windowLatency.length ? Math.max(...windowLatency) * 1000 : undefined,
       };
       if (latencyProblem) series.latencyProblem = latencyProblem;
