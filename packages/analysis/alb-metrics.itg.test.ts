@@ -161,8 +161,10 @@ async function judgeAgainstStable(service: string) {
     Object.values(groups).map((g) => g.binding),
     { canary: { name: service, port: 80 }, stable: { name: 'app-stable', port: 80 } },
   );
-  const targets = await resolveAlbMetricTargets(discovery, elbReader(region, 'itg'));
+  const lookup = elbReader(region, 'itg');
+  const targets = await resolveAlbMetricTargets(discovery, lookup);
   expect(targets.loadBalancer).toBe(loadBalancerDimension(lbArn));
+  expect(await lookup.describeLoadBalancers([lbArn])).toEqual([{ arn: lbArn, dnsName: hostname }]);
   // One attempt: moto's HTTP 500 on percentiles is retryable, and five attempts of backoff would only slow the test.
   const reader = cloudWatchMetricReader(region, 'itg', new CloudWatchClient({ region, maxAttempts: 1 }));
   const series = await fetchAlbSeries(reader, targets.loadBalancer, targets.targetGroups, window);

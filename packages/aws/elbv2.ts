@@ -17,12 +17,13 @@ export interface ElbReader {
 /** DescribeTargetGroups and DescribeLoadBalancers take at most 20 ARNs per call. */
 const PAGE = 20;
 
-export function elbReader(region: string, actionName: string): ElbReader {
-  let loaded: Promise<{ client: Elbv2.ElasticLoadBalancingV2Client; sdk: typeof Elbv2 }> | undefined;
+/** @param sender a stand-in for the SDK client, for tests; the default is a client with the suite's options. */
+export function elbReader(region: string, actionName: string, sender?: Pick<Elbv2.ElasticLoadBalancingV2Client, 'send'>): ElbReader {
+  let loaded: Promise<{ client: Pick<Elbv2.ElasticLoadBalancingV2Client, 'send'>; sdk: typeof Elbv2 }> | undefined;
   // A type-only import above; the SDK itself loads here, on the first call.
   const load = () =>
     (loaded ??= import('@aws-sdk/client-elastic-load-balancing-v2').then((sdk) => ({
-      client: new sdk.ElasticLoadBalancingV2Client(awsClientOptions(region, actionName)),
+      client: sender ?? new sdk.ElasticLoadBalancingV2Client(awsClientOptions(region, actionName)),
       sdk,
     })));
   return {
