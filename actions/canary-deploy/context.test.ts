@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../packages/core';
+import { withInputs } from '../../test/support/inputs';
 import { getInputs } from './context';
 
 const BASE = { kubeconfig: '/tmp/kubeconfig', manifests: 'k8s/' };
-
-function withInputs(inputs: Record<string, string>): void {
-  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
-}
-
-afterEach(() => withInputs({}));
 
 function refusal(inputs: Record<string, string>): ConfigurationError {
   withInputs(inputs);
