@@ -1,5 +1,5 @@
-import type { CanaryFlowInputs } from '../../packages/deploy/flows';
-import { readCanaryFlowInputs } from '../../packages/deploy/inputs';
+import type { CanaryFlowInputs } from '../../packages/deploy-action/inputs';
+import { readCanaryFlowInputs } from '../../packages/deploy-action/inputs';
 
 export type Inputs = CanaryFlowInputs;
 

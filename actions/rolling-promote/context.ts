@@ -1,5 +1,5 @@
-import type { PromoteFlowInputs } from '../../packages/deploy/flows';
-import { readClusterInputs, readDeploymentName, readPromoteInputs, readReportingInputs } from '../../packages/deploy/inputs';
+import type { PromoteFlowInputs } from '../../packages/deploy-action/inputs';
+import { readClusterInputs, readDeploymentName, readPromoteInputs, readReportingInputs } from '../../packages/deploy-action/inputs';
 
 export type Inputs = PromoteFlowInputs;
 

@@ -21,11 +21,14 @@ export function currentRepository(): { owner: string; repo: string } {
   return { owner, repo };
 }
 
-/** The URL of this workflow run, for summaries, annotations on Deployments and lease holders. */
-export function runUrl(): string {
-  const server = process.env.GITHUB_SERVER_URL || 'https://github.com';
-  const repository = process.env.GITHUB_REPOSITORY || 'unknown/unknown';
-  const runId = process.env.GITHUB_RUN_ID || '0';
-  const attempt = process.env.GITHUB_RUN_ATTEMPT;
-  return `${server}/${repository}/actions/runs/${runId}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+/**
+ * The URL of this workflow run: the deploy Lease's holder, the canary's owner
+ * annotation and the Deployment's. Without the attempt on purpose: a re-run
+ * of the job is the same holder, so it takes back its own Lease and may
+ * remove its own canary. Outside Actions, the process stands for the run.
+ */
+export function runUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return `${server}/local-run/${process.pid}`;
+  return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }

@@ -1,5 +1,16 @@
+import { POD_TEMPLATE_HASH } from '../kube/undo';
 import type { KubeObject } from '../kube/types';
-import { MANAGED_BY, TRACK_LABEL, CANARY_TRACK } from './canary-object';
+import {
+  ALB_ACTION_ANNOTATION_PREFIX,
+  ALB_USE_ANNOTATION_PORT,
+  ANNOTATION_ORIGINAL_BACKENDS,
+  CANARY_TRACK,
+  canaryServiceName,
+  managedByFlightdeck,
+  stableServiceName,
+  TRACK_LABEL,
+  weightedActionName,
+} from './keys';
 
 /**
  * ALB traffic mode, for the AWS Load Balancer Controller: two Services that
@@ -8,9 +19,6 @@ import { MANAGED_BY, TRACK_LABEL, CANARY_TRACK } from './canary-object';
  * app's Service point at the action while a canary runs; the original backends
  * are kept in an annotation so any later run (rollback, cancel) can restore them.
  */
-export const ACTION_ANNOTATION_PREFIX = 'alb.ingress.kubernetes.io/actions.';
-export const ORIGINAL_BACKENDS_ANNOTATION = 'flightdeck.dev/original-backends';
-export const USE_ANNOTATION_PORT = 'use-annotation';
 
 export interface ServicePort {
   name?: string;
@@ -37,17 +45,6 @@ export interface Ingress extends KubeObject {
   };
 }
 
-export function stableServiceName(service: string): string {
-  return `${service}-stable`;
-}
-export function canaryServiceName(service: string): string {
-  return `${service}-canary`;
-}
-/** The forward action's name; rules refer to it as a service name with port "use-annotation". */
-export function actionName(service: string): string {
-  return `${service}-weighted`;
-}
-
 /**
  * The two target-group Services. Service selectors cannot say "without the
  * canary label", so the stable one pins the stable ReplicaSet's
@@ -57,7 +54,7 @@ export function splitServices(service: Service, stablePodTemplateHash: string): 
   const base = (name: string, selector: Record<string, string>): Service => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: service.metadata.namespace, labels: { [MANAGED_BY]: 'flightdeck' } },
+    metadata: { name, namespace: service.metadata.namespace, labels: managedByFlightdeck() },
     spec: {
       // The ALB controller registers pod IPs (target-type ip) or node ports; NodePort serves both.
       type: service.spec?.type === 'ClusterIP' || service.spec?.type === undefined ? 'ClusterIP' : 'NodePort',
@@ -67,7 +64,7 @@ export function splitServices(service: Service, stablePodTemplateHash: string): 
   });
   const selector = service.spec?.selector ?? {};
   return [
-    base(stableServiceName(service.metadata.name!), { ...selector, 'pod-template-hash': stablePodTemplateHash }),
+    base(stableServiceName(service.metadata.name!), { ...selector, [POD_TEMPLATE_HASH]: stablePodTemplateHash }),
     base(canaryServiceName(service.metadata.name!), { ...selector, [TRACK_LABEL]: CANARY_TRACK }),
   ];
 }
@@ -87,7 +84,7 @@ export function forwardAction(service: string, port: number, weights: { stable: 
 
 /** Does this Ingress send traffic to the Service, directly or through our action? */
 export function ingressRoutesTo(ingress: Ingress, service: string): boolean {
-  const names = [service, actionName(service)];
+  const names = [service, weightedActionName(service)];
   return backends(ingress).some((b) => names.includes(b.service?.name ?? ''));
 }
 
@@ -105,12 +102,12 @@ function backends(ingress: Ingress): IngressBackend[] {
 export function weightedIngress(ingress: Ingress, service: string, port: number, weights: { stable: number; canary: number }): Ingress {
   const next = structuredClone(ingress);
   const annotations = (next.metadata.annotations ??= {});
-  if (!annotations[ORIGINAL_BACKENDS_ANNOTATION]) {
-    annotations[ORIGINAL_BACKENDS_ANNOTATION] = JSON.stringify(collectOriginal(ingress, service));
+  if (!annotations[ANNOTATION_ORIGINAL_BACKENDS]) {
+    annotations[ANNOTATION_ORIGINAL_BACKENDS] = JSON.stringify(collectOriginal(ingress, service));
   }
-  annotations[ACTION_ANNOTATION_PREFIX + actionName(service)] = forwardAction(service, port, weights);
+  annotations[ALB_ACTION_ANNOTATION_PREFIX + weightedActionName(service)] = forwardAction(service, port, weights);
   for (const backend of backends(next)) {
-    if (backend.service?.name === service) backend.service = { name: actionName(service), port: { name: USE_ANNOTATION_PORT } };
+    if (backend.service?.name === service) backend.service = { name: weightedActionName(service), port: { name: ALB_USE_ANNOTATION_PORT } };
   }
   return next;
 }
@@ -125,8 +122,8 @@ function collectOriginal(ingress: Ingress, service: string): { index: number; po
 /** The Ingress as it was before the canary: original backends back, our annotations gone. Null when there is nothing to restore. */
 export function restoredIngress(ingress: Ingress, service: string, servicePort: number): Ingress | null {
   const annotations = ingress.metadata.annotations ?? {};
-  const saved = annotations[ORIGINAL_BACKENDS_ANNOTATION];
-  const actionKey = ACTION_ANNOTATION_PREFIX + actionName(service);
+  const saved = annotations[ANNOTATION_ORIGINAL_BACKENDS];
+  const actionKey = ALB_ACTION_ANNOTATION_PREFIX + weightedActionName(service);
   if (!saved && !(actionKey in annotations)) return null;
   const next = structuredClone(ingress);
   const list = backends(next);
@@ -135,9 +132,9 @@ export function restoredIngress(ingress: Ingress, service: string, servicePort: 
   }
   // Anything still aimed at the action (the record was lost) goes back to the Service's port.
   for (const backend of list) {
-    if (backend.service?.name === actionName(service)) backend.service = { name: service, port: { number: servicePort } };
+    if (backend.service?.name === weightedActionName(service)) backend.service = { name: service, port: { number: servicePort } };
   }
-  delete next.metadata.annotations![ORIGINAL_BACKENDS_ANNOTATION];
+  delete next.metadata.annotations![ANNOTATION_ORIGINAL_BACKENDS];
   delete next.metadata.annotations![actionKey];
   return next;
 }

@@ -1,10 +1,10 @@
 import type { KubeClient } from './client';
-import { Kinds } from './resources';
+import { Kinds, labelSelector } from './resources';
 import { revisionOf } from './rollout';
 import type { Deployment, PodTemplateSpec, ReplicaSet } from './types';
 
 /** The label the Deployment controller adds to each ReplicaSet's template; it must not be copied back. */
-const POD_TEMPLATE_HASH = 'pod-template-hash';
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
 
 export interface UndoOptions {
   /** Restore this revision; default: the newest one older than the current. */
@@ -75,13 +75,10 @@ export async function undoRollout(client: KubeClient, namespace: string, name: s
 
 /** ReplicaSets whose controller is this Deployment (same selector is not enough: another owner may match). */
 export async function ownedReplicaSets(client: KubeClient, deployment: Deployment, signal?: AbortSignal): Promise<ReplicaSet[]> {
-  const labels = deployment.spec.selector?.matchLabels ?? {};
-  const labelSelector = Object.entries(labels)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(',');
+  const selector = labelSelector(deployment.spec.selector?.matchLabels ?? {});
   const list = await client.list<ReplicaSet>(
     { ...Kinds.ReplicaSet, namespace: deployment.metadata.namespace },
-    { labelSelector: labelSelector || undefined, signal },
+    { labelSelector: selector || undefined, signal },
   );
   return list.items.filter((rs) => rs.metadata.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.metadata.uid));
 }
