@@ -11,6 +11,14 @@ import {
   TRACK_LABEL,
   weightedActionName,
 } from './keys';
+import {
+  encodeOriginalBackends,
+  parseOriginalBackends,
+  sameRoute,
+  type BackendRoute,
+  type SavedBackend,
+  type ServiceBackend,
+} from './records';
 
 /**
  * ALB traffic mode, for the AWS Load Balancer Controller: two Services that
@@ -33,7 +41,7 @@ export interface Service extends KubeObject {
 }
 
 export interface IngressBackend {
-  service?: { name: string; port?: { name?: string; number?: number } };
+  service?: ServiceBackend;
   [field: string]: unknown;
 }
 
@@ -89,9 +97,17 @@ export function ingressRoutesTo(ingress: Ingress, service: string): boolean {
 }
 
 function backends(ingress: Ingress): IngressBackend[] {
-  const list: IngressBackend[] = [];
-  if (ingress.spec?.defaultBackend) list.push(ingress.spec.defaultBackend);
-  for (const rule of ingress.spec?.rules ?? []) for (const path of rule.http?.paths ?? []) list.push(path.backend);
+  return routedBackends(ingress).map(({ backend }) => backend);
+}
+
+/** Every backend with where it sits: the default backend first, then each rule's paths in order. */
+function routedBackends(ingress: Ingress): { route: BackendRoute; backend: IngressBackend }[] {
+  const list: { route: BackendRoute; backend: IngressBackend }[] = [];
+  if (ingress.spec?.defaultBackend) list.push({ route: { default: true }, backend: ingress.spec.defaultBackend });
+  for (const rule of ingress.spec?.rules ?? []) {
+    for (const path of rule.http?.paths ?? [])
+      list.push({ route: { host: rule.host ?? '', path: path.path ?? '' }, backend: path.backend });
+  }
   return list;
 }
 
@@ -103,7 +119,7 @@ export function weightedIngress(ingress: Ingress, service: string, port: number,
   const next = structuredClone(ingress);
   const annotations = (next.metadata.annotations ??= {});
   if (!annotations[ANNOTATION_ORIGINAL_BACKENDS]) {
-    annotations[ANNOTATION_ORIGINAL_BACKENDS] = JSON.stringify(collectOriginal(ingress, service));
+    annotations[ANNOTATION_ORIGINAL_BACKENDS] = encodeOriginalBackends(collectOriginal(ingress, service));
   }
   annotations[ALB_ACTION_ANNOTATION_PREFIX + weightedActionName(service)] = forwardAction(service, port, weights);
   for (const backend of backends(next)) {
@@ -112,27 +128,42 @@ export function weightedIngress(ingress: Ingress, service: string, port: number,
   return next;
 }
 
-/** Where each rewritten backend pointed before: its index among all backends and its port. */
-function collectOriginal(ingress: Ingress, service: string): { index: number; port: IngressBackend['service'] }[] {
-  return backends(ingress)
-    .map((b, index) => ({ index, port: b.service }))
-    .filter((entry) => entry.port?.name === service);
+/**
+ * Where each rewritten backend pointed before, by its route (host and path),
+ * so an Ingress edited while the canary runs (a rule added above) is still
+ * restored in the right places.
+ */
+function collectOriginal(ingress: Ingress, service: string): SavedBackend[] {
+  return routedBackends(ingress).flatMap(({ route, backend }) =>
+    backend.service?.name === service ? [{ route, service: backend.service }] : [],
+  );
 }
 
-/** The Ingress as it was before the canary: original backends back, our annotations gone. Null when there is nothing to restore. */
+/**
+ * The Ingress as it was before the canary: original backends back, our
+ * annotations gone. Null when there is nothing to restore. Throws, naming the
+ * Ingress, on a record of a format this version cannot read.
+ */
 export function restoredIngress(ingress: Ingress, service: string, servicePort: number): Ingress | null {
   const annotations = ingress.metadata.annotations ?? {};
   const saved = annotations[ANNOTATION_ORIGINAL_BACKENDS];
   const actionKey = ALB_ACTION_ANNOTATION_PREFIX + weightedActionName(service);
   if (!saved && !(actionKey in annotations)) return null;
   const next = structuredClone(ingress);
-  const list = backends(next);
-  for (const { index, port } of saved ? (JSON.parse(saved) as ReturnType<typeof collectOriginal>) : []) {
-    if (list[index] && port) list[index]!.service = port;
+  const action = weightedActionName(service);
+  const original = saved ? parseOriginalBackends(saved, ingress) : undefined;
+  if (original?.by === 'route') {
+    for (const { route, backend } of routedBackends(next)) {
+      const before = original.backends.find((entry) => sameRoute(entry.route, route));
+      if (before && backend.service?.name === action) backend.service = before.service;
+    }
+  } else if (original?.by === 'index') {
+    const list = backends(next);
+    for (const { index, service: before } of original.backends) if (list[index]) list[index]!.service = before;
   }
   // Anything still aimed at the action (the record was lost) goes back to the Service's port.
-  for (const backend of list) {
-    if (backend.service?.name === weightedActionName(service)) backend.service = { name: service, port: { number: servicePort } };
+  for (const backend of backends(next)) {
+    if (backend.service?.name === action) backend.service = { name: service, port: { number: servicePort } };
   }
   delete next.metadata.annotations![ANNOTATION_ORIGINAL_BACKENDS];
   delete next.metadata.annotations![actionKey];

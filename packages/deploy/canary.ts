@@ -3,17 +3,13 @@ import { deriveCanary } from './canary-object';
 import { withoutCancel, type DeployContext } from './context';
 import { ANNOTATION_RUN_URL, ANNOTATION_TRAFFIC, canaryName, FIELD_MANAGER } from './keys';
 import { restoreAlbTraffic, setAlbWeights } from './traffic';
-import type { AlbTarget, StepTraffic, TrafficRecord } from './types';
+import { encodeTrafficRecord, parseTrafficRecord } from './records';
+import type { StepTraffic, TrafficRecord } from './types';
 
+/** How the canary's traffic was routed; a canary without a record (made by hand, or by a test) is in pod mode. */
 export function trafficRecordOf(canary: Deployment): TrafficRecord {
   const raw = canary.metadata.annotations?.[ANNOTATION_TRAFFIC];
-  if (!raw) return { mode: 'pod' };
-  try {
-    const record = JSON.parse(raw) as { mode?: string; alb?: AlbTarget };
-    return record.mode === 'alb' && record.alb ? { mode: 'alb', alb: record.alb } : { mode: 'pod' };
-  } catch {
-    return { mode: 'pod' };
-  }
+  return raw ? parseTrafficRecord(raw, canary) : { mode: 'pod' };
 }
 
 export async function readCanary(ctx: DeployContext, stableName: string): Promise<Deployment | undefined> {
@@ -34,7 +30,7 @@ export async function applyCanary(
   traffic: TrafficRecord,
 ): Promise<Deployment> {
   const canary = deriveCanary(stable, { images, replicas: step.canaryReplicas, runUrl: ctx.runUrl });
-  canary.metadata.annotations![ANNOTATION_TRAFFIC] = JSON.stringify(traffic);
+  canary.metadata.annotations![ANNOTATION_TRAFFIC] = encodeTrafficRecord(traffic);
   return ctx.client.apply(canary, { fieldManager: FIELD_MANAGER, force: true, signal: ctx.signal });
 }
 
