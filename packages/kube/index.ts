@@ -40,6 +40,8 @@ export {
   pickRevision,
   templateWithoutHash,
   NoPreviousRevisionError,
+  DeploymentPausedError,
+  restoredAnnotations,
   POD_TEMPLATE_HASH,
   type UndoOptions,
   type UndoResult,
