@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { errorMessage } from '../core/errors';
-import { runUrl } from '../core/github';
+import { runUrl } from '../core/workflow-run';
 import type { DeployContext } from '../deploy/context';
 import { FIELD_MANAGER, leaseName, managedByFlightdeck } from '../deploy/keys';
 import { Timeline } from '../deploy/timeline';
