@@ -27,6 +27,8 @@ beforeEach(() => {
 
 afterEach(() => {
   clearInputs();
+  // A post step's view of the main step's state (STATE_<name>), set by tests that play the post step.
+  for (const key of Object.keys(process.env)) if (key.startsWith('STATE_')) delete process.env[key];
   // core.setFailed sets it; one test's failure must not become the next one's, or the worker's.
   process.exitCode = undefined;
 });
