@@ -1,4 +1,5 @@
 import type { ActionEntry } from '../core/run';
+import type * as Flows from './flows';
 import { readCanaryFlowInputs, type PromoteFlowInputs, type RollbackFlowInputs } from './inputs';
 import { removeOpenCanary } from './post-state';
 
@@ -11,32 +12,27 @@ import { removeOpenCanary } from './post-state';
 /** canary-deploy and the root release action: one implementation, told whether to promote a passing canary. */
 export function deployEntry(name: string, options: { autoPromote: () => boolean }): ActionEntry {
   return {
-    main: async () => {
-      const inputs = readCanaryFlowInputs(options.autoPromote());
-      const { canaryFlow } = await import('./flows');
-      await canaryFlow(name, inputs);
-    },
+    main: afterInputs(
+      () => readCanaryFlowInputs(options.autoPromote()),
+      (flows, inputs) => flows.canaryFlow(name, inputs),
+    ),
     // Removes a canary the main step left behind when it was killed before it could clean up.
     post: () => removeOpenCanary(name),
   };
 }
 
 export function promoteEntry(name: string, getInputs: () => PromoteFlowInputs): ActionEntry {
-  return {
-    main: async () => {
-      const inputs = getInputs();
-      const { promoteFlow } = await import('./flows');
-      await promoteFlow(name, inputs);
-    },
-  };
+  return { main: afterInputs(getInputs, (flows, inputs) => flows.promoteFlow(name, inputs)) };
 }
 
 export function rollbackEntry(name: string, getInputs: () => RollbackFlowInputs): ActionEntry {
-  return {
-    main: async () => {
-      const inputs = getInputs();
-      const { rollbackFlow } = await import('./flows');
-      await rollbackFlow(name, inputs);
-    },
+  return { main: afterInputs(getInputs, (flows, inputs) => flows.rollbackFlow(name, inputs)) };
+}
+
+/** A main step that reads its inputs, and only then loads the flows and runs one. */
+function afterInputs<Inputs>(read: () => Inputs, run: (flows: typeof Flows, inputs: Inputs) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const inputs = read();
+    await run(await import('./flows'), inputs);
   };
 }

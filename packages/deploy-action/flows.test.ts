@@ -131,6 +131,14 @@ function canaryRuns(outcome: Omit<CanaryOutcome, 'steps' | 'analysis'>, records:
   });
 }
 
+/** runCanary stopped by an error (a crash, a cancel) once it has recorded its first step, so a canary may exist. */
+function stopsAfterStepOne(error: (ctx: DeployContext) => unknown) {
+  vi.mocked(runCanary).mockImplementation(async (ctx, _request, _plan, steps) => {
+    steps.push(step('running'));
+    throw error(ctx);
+  });
+}
+
 /** The runner's annotations from the step's stdout, as [level, message]. */
 const annotations = () => parseAnnotations(stdout).map((a) => [a.level, a.message]);
 /** The post step's view: the canary left open by the main step, if any. */
@@ -251,31 +259,13 @@ describe('canaryFlow', () => {
   });
 
   it('removes the canary a crash left half made, and fails the step with the error', async () => {
-    vi.mocked(runCanary).mockImplementation(async (_ctx, _request, _plan, steps) => {
-      steps.push(step('running'));
-      throw new Error('the apiserver went away');
-    });
+    stopsAfterStepOne(() => new Error('the apiserver went away'));
     await canaryFlow('canary-deploy', canaryInputs());
     expect(removeCanary).toHaveBeenCalledWith(session.ctx, 'web');
     expect(stepOutputs()).toMatchObject({ result: 'failed' });
     expect(process.exitCode).toBe(1);
     expect(annotations()).toContainEqual(['error', 'the apiserver went away']);
     expect(openCanary()).toBe('');
-  });
-
-  it('keeps the canary recorded for the post step when removing it after a crash fails too', async () => {
-    vi.mocked(runCanary).mockImplementation(async (_ctx, _request, _plan, steps) => {
-      steps.push(step('running'));
-      throw new Error('the apiserver went away');
-    });
-    vi.mocked(removeCanary).mockRejectedValue(new Error('connection refused'));
-    await canaryFlow('canary-deploy', canaryInputs());
-    expect(openCanary()).toBe('web');
-    expect(annotations()).toContainEqual([
-      'warning',
-      'Could not remove the canary after the error: connection refused. Run the rollback action for "web".',
-    ]);
-    expect(process.exitCode).toBe(1);
   });
 
   it('does not look for a canary after an error before the first step', async () => {
@@ -287,10 +277,9 @@ describe('canaryFlow', () => {
   });
 
   it('on cancellation removes the canary within the runner’s grace, restores traffic and says so', async () => {
-    vi.mocked(runCanary).mockImplementation(async (ctx, _request, _plan, steps) => {
-      steps.push(step('running'));
+    stopsAfterStepOne((ctx) => {
       cancel(new CancelledError('SIGINT'));
-      throw ctx.signal.reason;
+      return ctx.signal.reason;
     });
     await canaryFlow('canary-deploy', canaryInputs());
     expect(removeCanary).toHaveBeenCalledWith(session.ctx, 'web', 5_000);
@@ -300,19 +289,24 @@ describe('canaryFlow', () => {
     expect(stepSummary()).toContain('Cancelled: removing the canary and restoring traffic before exiting');
   });
 
-  it('on cancellation whose cleanup fails, leaves the canary to the post step and names the way out', async () => {
-    vi.mocked(runCanary).mockImplementation(async (ctx, _request, _plan, steps) => {
-      steps.push(step('running'));
-      cancel(new CancelledError('SIGTERM'));
-      throw ctx.signal.reason;
-    });
-    vi.mocked(removeCanary).mockRejectedValue(new Error('timed out'));
+  it.each([
+    [
+      'a crash',
+      () => new Error('the apiserver went away'),
+      ['warning', 'Could not remove the canary after the error: connection refused. Run the rollback action for "web".'],
+    ],
+    [
+      'a cancel',
+      (ctx: DeployContext) => (cancel(new CancelledError('SIGTERM')), ctx.signal.reason),
+      ['error', 'The run was cancelled, and removing the canary failed: connection refused. Run the rollback action for "web".'],
+    ],
+  ])('after %s whose cleanup fails too, leaves the canary to the post step and names the way out', async (_case, error, annotation) => {
+    stopsAfterStepOne(error);
+    vi.mocked(removeCanary).mockRejectedValue(new Error('connection refused'));
     await canaryFlow('canary-deploy', canaryInputs());
     expect(openCanary()).toBe('web');
-    expect(annotations()).toContainEqual([
-      'error',
-      'The run was cancelled, and removing the canary failed: timed out. Run the rollback action for "web".',
-    ]);
+    expect(annotations()).toContainEqual(annotation);
+    expect(process.exitCode).toBe(1);
   });
 
   it('reports to a GitHub Deployment when given a token: in progress, then success or failure', async () => {
