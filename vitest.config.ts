@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/**/*.test.ts', 'actions/**/*.test.ts', 'test/unit/**/*.test.ts'],
           exclude: [...exclude, '**/*.itg.test.ts'],
+          // A temporary runner environment (RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STATE, the summary) and no stray inputs.
+          setupFiles: ['test/support/setup.unit.ts'],
         },
       },
       {

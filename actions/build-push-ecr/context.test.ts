@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../packages/core/errors';
+import { setInput } from '../../test/support/inputs';
 import { getInputs, isBuildOnly, parseRepositoryName } from './context';
-
-const set: string[] = [];
-function input(name: string, value: string): void {
-  const key = `INPUT_${name.toUpperCase()}`;
-  process.env[key] = value;
-  set.push(key);
-}
-
-afterEach(() => {
-  for (const key of set.splice(0)) delete process.env[key];
-});
 
 function workspaceWithDockerfile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ctx-'));
@@ -52,8 +42,8 @@ describe('parseRepositoryName', () => {
 describe('getInputs', () => {
   it('reads a minimal configuration with the documented defaults', () => {
     const workspace = workspaceWithDockerfile();
-    input('repository', 'team/web');
-    input('context', 'app');
+    setInput('repository', 'team/web');
+    setInput('context', 'app');
     const inputs = getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' });
     expect(inputs).toMatchObject({
       repository: 'team/web',
@@ -73,21 +63,21 @@ describe('getInputs', () => {
 
   it('needs no region to build without pushing, and still requires one to push', () => {
     const workspace = workspaceWithDockerfile();
-    input('repository', 'web');
-    input('context', 'app');
-    input('push', 'false');
+    setInput('repository', 'web');
+    setInput('context', 'app');
+    setInput('push', 'false');
     const buildOnly = getInputs({ GITHUB_WORKSPACE: workspace });
     expect(buildOnly.region).toBeUndefined();
     expect(isBuildOnly(buildOnly)).toBe(true);
-    input('push', 'true');
+    setInput('push', 'true');
     expect(() => getInputs({ GITHUB_WORKSPACE: workspace })).toThrow(/No AWS region: input "region" is empty/);
   });
 
   it('infers a registry cache from cache-from', () => {
     const workspace = workspaceWithDockerfile();
-    input('repository', 'web');
-    input('context', 'app');
-    input('cache-from', 'reg.example/web:main');
+    setInput('repository', 'web');
+    setInput('context', 'app');
+    setInput('cache-from', 'reg.example/web:main');
     expect(getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' }).cacheType).toBe('registry');
   });
 
@@ -101,9 +91,9 @@ describe('getInputs', () => {
     ['scan-severity-threshold', 'SEVERE', /CRITICAL, HIGH/],
   ])('refuses %s: %j', (name, value, message) => {
     const workspace = workspaceWithDockerfile();
-    input('repository', 'web');
-    input('context', 'app');
-    input(name, value);
+    setInput('repository', 'web');
+    setInput('context', 'app');
+    setInput(name, value);
     const error = caught(() => getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' }));
     expect(error.input).toBe(name);
     expect(error.message).toMatch(message);
@@ -111,10 +101,10 @@ describe('getInputs', () => {
 
   it('needs push for scan-wait and for several platforms without push', () => {
     const workspace = workspaceWithDockerfile();
-    input('repository', 'web');
-    input('context', 'app');
-    input('push', 'false');
-    input('scan-wait', 'true');
+    setInput('repository', 'web');
+    setInput('context', 'app');
+    setInput('push', 'false');
+    setInput('scan-wait', 'true');
     expect(caught(() => getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' })).input).toBe('scan-wait');
   });
 });

@@ -1,4 +1,5 @@
-import { runAction } from '../../packages/core';
-import { post, run } from './main';
+import { runAction } from '../../packages/core/run';
+import { deployEntry } from '../../packages/deploy-action/entry';
+import { readAutoPromote } from '../../packages/deploy-action/inputs';
 
-void runAction({ main: run, post });
+await runAction(deployEntry('canary-deploy', { autoPromote: readAutoPromote }));

@@ -1,4 +1,5 @@
-import { runAction } from '../../packages/core';
-import { post, run } from './main';
+import { runAction } from '../../packages/core/run';
+import { deployEntry } from '../../packages/deploy-action/entry';
 
-void runAction({ main: run, post });
+// The root action.yml: canary-deploy's inputs less auto-promote, because it always promotes.
+await runAction(deployEntry('release', { autoPromote: () => true }));

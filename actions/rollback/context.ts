@@ -1,6 +1,12 @@
-import { getDuration } from '../../packages/core';
-import type { RollbackFlowInputs } from '../../packages/deploy/flows';
-import { INPUT, readClusterInputs, readDeploymentName, readReportingInputs, readUndo } from '../../packages/deploy/inputs';
+import { getDuration } from '../../packages/core/inputs';
+import {
+  INPUT,
+  readClusterInputs,
+  readDeploymentName,
+  readReportingInputs,
+  readUndo,
+  type RollbackFlowInputs,
+} from '../../packages/deploy-action/inputs';
 
 export type Inputs = RollbackFlowInputs;
 

@@ -1,11 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withInputs } from '../../test/support/inputs';
 import { getInputs } from './context';
-
-function withInputs(inputs: Record<string, string>): void {
-  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
-}
-afterEach(() => withInputs({}));
 
 describe('rolling-promote inputs', () => {
   it('reads deployment, surge and timeout', () => {

@@ -1,5 +1,10 @@
-import type { PromoteFlowInputs } from '../../packages/deploy/flows';
-import { readClusterInputs, readDeploymentName, readPromoteInputs, readReportingInputs } from '../../packages/deploy/inputs';
+import {
+  readClusterInputs,
+  readDeploymentName,
+  readPromoteInputs,
+  readReportingInputs,
+  type PromoteFlowInputs,
+} from '../../packages/deploy-action/inputs';
 
 export type Inputs = PromoteFlowInputs;
 

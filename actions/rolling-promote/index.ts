@@ -1,4 +1,5 @@
-import { runAction } from '../../packages/core';
-import { run } from './main';
+import { runAction } from '../../packages/core/run';
+import { promoteEntry } from '../../packages/deploy-action/entry';
+import { getInputs } from './context';
 
-void runAction({ main: run });
+await runAction(promoteEntry('rolling-promote', getInputs));

@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../packages/core/errors';
+import { setInput, withInputs } from '../../test/support/inputs';
 import type { INPUT } from './context';
 import { getInputs } from './context';
 
 let workspace: string;
 const saved = { ...process.env };
 
-function setInputs(inputs: Partial<Record<(typeof INPUT)[keyof typeof INPUT], string>>): void {
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
-}
+const setInputs = (inputs: Partial<Record<(typeof INPUT)[keyof typeof INPUT], string>>) => withInputs(inputs);
 
 function inputError(): ConfigurationError {
   try {
@@ -26,7 +25,6 @@ function inputError(): ConfigurationError {
 beforeEach(() => {
   workspace = mkdtempSync(join(tmpdir(), 'fd-test-context-'));
   mkdirSync(join(workspace, 'app'));
-  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
   process.env.GITHUB_WORKSPACE = workspace;
   process.env.RUNNER_TEMP = join(workspace, 'tmp');
 });
@@ -84,7 +82,7 @@ describe('getInputs', () => {
     const error = inputError();
     expect(error.input).toBe('junit-path');
     expect(error.message).toContain('Input "junit-path" is required when "command" is not pytest');
-    setInputs({ 'junit-path': 'reports/*.xml' });
+    setInput('junit-path', 'reports/*.xml');
     expect(getInputs()).toMatchObject({
       runner: 'other',
       ownsReport: false,
@@ -114,7 +112,6 @@ describe('getInputs', () => {
       [{ 'fail-on-failure': 'maybe' }, 'fail-on-failure', /Use "true" or "false"/],
     ];
     for (const [inputs, name, message] of cases) {
-      for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
       setInputs(inputs);
       const error = inputError();
       expect(error.input, JSON.stringify(inputs)).toBe(name);

@@ -20,12 +20,3 @@ export function currentRepository(): { owner: string; repo: string } {
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   return { owner, repo };
 }
-
-/** The URL of this workflow run, for summaries, annotations on Deployments and lease holders. */
-export function runUrl(): string {
-  const server = process.env.GITHUB_SERVER_URL || 'https://github.com';
-  const repository = process.env.GITHUB_REPOSITORY || 'unknown/unknown';
-  const runId = process.env.GITHUB_RUN_ID || '0';
-  const attempt = process.env.GITHUB_RUN_ATTEMPT;
-  return `${server}/${repository}/actions/runs/${runId}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
-}

@@ -5,3 +5,4 @@ export * from './run';
 export * from './summary';
 export * from './exec';
 export * from './github';
+export * from './workflow-run';

@@ -70,4 +70,38 @@ describe('weighted ingress', () => {
   it('has nothing to restore on an untouched Ingress', () => {
     expect(restoredIngress(ingress, 'flask-app', 80)).toBeNull();
   });
+
+  it('saves the original backends by host and path, with the format version', () => {
+    const weighted = weightedIngress(ingress, 'flask-app', 80, { stable: 90, canary: 10 });
+    expect(JSON.parse(weighted.metadata.annotations!['flightdeck.dev/original-backends']!)).toEqual({
+      v: 1,
+      backends: [{ host: '', path: '/', service: { name: 'flask-app', port: { number: 80 } } }],
+    });
+  });
+
+  it('restores the right backend after someone adds a rule above it while the canary runs', () => {
+    const weighted = weightedIngress(ingress, 'flask-app', 80, { stable: 90, canary: 10 });
+    const added = {
+      host: 'docs',
+      http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'docs', port: { number: 8080 } } } }] },
+    };
+    weighted.spec!.rules!.unshift(added);
+    const restored = restoredIngress(weighted, 'flask-app', 80)!;
+    expect(restored.spec!.rules![0]).toEqual(added);
+    expect(restored.spec!.rules![1]).toEqual(ingress.spec!.rules![0]);
+    expect(restored.spec!.rules![2]).toEqual(ingress.spec!.rules![1]);
+  });
+
+  it('still restores an Ingress weighted before the format had a version (backends by index)', () => {
+    const weighted = weightedIngress(ingress, 'flask-app', 80, { stable: 90, canary: 10 });
+    // What weightedIngress wrote before versioning: each rewritten backend's index among all backends, and its service as `port`.
+    weighted.metadata.annotations!['flightdeck.dev/original-backends'] = '[{"index":0,"port":{"name":"flask-app","port":{"number":80}}}]';
+    expect(restoredIngress(weighted, 'flask-app', 80)).toEqual(ingress);
+  });
+
+  it('refuses to guess at a record of a newer format, naming the Ingress', () => {
+    const weighted = weightedIngress(ingress, 'flask-app', 80, { stable: 90, canary: 10 });
+    weighted.metadata.annotations!['flightdeck.dev/original-backends'] = '{"v":2,"routes":{}}';
+    expect(() => restoredIngress(weighted, 'flask-app', 80)).toThrow(/Ingress "flask-app" in namespace "prod".*format version 2/);
+  });
 });

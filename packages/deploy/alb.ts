@@ -1,5 +1,24 @@
+import { POD_TEMPLATE_HASH } from '../kube/undo';
 import type { KubeObject } from '../kube/types';
-import { MANAGED_BY, TRACK_LABEL, CANARY_TRACK } from './canary-object';
+import {
+  ALB_ACTION_ANNOTATION_PREFIX,
+  ALB_USE_ANNOTATION_PORT,
+  ANNOTATION_ORIGINAL_BACKENDS,
+  CANARY_TRACK,
+  canaryServiceName,
+  managedByFlightdeck,
+  stableServiceName,
+  TRACK_LABEL,
+  weightedActionName,
+} from './keys';
+import {
+  encodeOriginalBackends,
+  parseOriginalBackends,
+  sameRoute,
+  type BackendRoute,
+  type SavedBackend,
+  type ServiceBackend,
+} from './records';
 
 /**
  * ALB traffic mode, for the AWS Load Balancer Controller: two Services that
@@ -8,9 +27,6 @@ import { MANAGED_BY, TRACK_LABEL, CANARY_TRACK } from './canary-object';
  * app's Service point at the action while a canary runs; the original backends
  * are kept in an annotation so any later run (rollback, cancel) can restore them.
  */
-export const ACTION_ANNOTATION_PREFIX = 'alb.ingress.kubernetes.io/actions.';
-export const ORIGINAL_BACKENDS_ANNOTATION = 'flightdeck.dev/original-backends';
-export const USE_ANNOTATION_PORT = 'use-annotation';
 
 export interface ServicePort {
   name?: string;
@@ -25,7 +41,7 @@ export interface Service extends KubeObject {
 }
 
 export interface IngressBackend {
-  service?: { name: string; port?: { name?: string; number?: number } };
+  service?: ServiceBackend;
   [field: string]: unknown;
 }
 
@@ -37,17 +53,6 @@ export interface Ingress extends KubeObject {
   };
 }
 
-export function stableServiceName(service: string): string {
-  return `${service}-stable`;
-}
-export function canaryServiceName(service: string): string {
-  return `${service}-canary`;
-}
-/** The forward action's name; rules refer to it as a service name with port "use-annotation". */
-export function actionName(service: string): string {
-  return `${service}-weighted`;
-}
-
 /**
  * The two target-group Services. Service selectors cannot say "without the
  * canary label", so the stable one pins the stable ReplicaSet's
@@ -57,7 +62,7 @@ export function splitServices(service: Service, stablePodTemplateHash: string): 
   const base = (name: string, selector: Record<string, string>): Service => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: service.metadata.namespace, labels: { [MANAGED_BY]: 'flightdeck' } },
+    metadata: { name, namespace: service.metadata.namespace, labels: managedByFlightdeck() },
     spec: {
       // The ALB controller registers pod IPs (target-type ip) or node ports; NodePort serves both.
       type: service.spec?.type === 'ClusterIP' || service.spec?.type === undefined ? 'ClusterIP' : 'NodePort',
@@ -67,7 +72,7 @@ export function splitServices(service: Service, stablePodTemplateHash: string): 
   });
   const selector = service.spec?.selector ?? {};
   return [
-    base(stableServiceName(service.metadata.name!), { ...selector, 'pod-template-hash': stablePodTemplateHash }),
+    base(stableServiceName(service.metadata.name!), { ...selector, [POD_TEMPLATE_HASH]: stablePodTemplateHash }),
     base(canaryServiceName(service.metadata.name!), { ...selector, [TRACK_LABEL]: CANARY_TRACK }),
   ];
 }
@@ -87,14 +92,22 @@ export function forwardAction(service: string, port: number, weights: { stable: 
 
 /** Does this Ingress send traffic to the Service, directly or through our action? */
 export function ingressRoutesTo(ingress: Ingress, service: string): boolean {
-  const names = [service, actionName(service)];
+  const names = [service, weightedActionName(service)];
   return backends(ingress).some((b) => names.includes(b.service?.name ?? ''));
 }
 
 function backends(ingress: Ingress): IngressBackend[] {
-  const list: IngressBackend[] = [];
-  if (ingress.spec?.defaultBackend) list.push(ingress.spec.defaultBackend);
-  for (const rule of ingress.spec?.rules ?? []) for (const path of rule.http?.paths ?? []) list.push(path.backend);
+  return routedBackends(ingress).map(({ backend }) => backend);
+}
+
+/** Every backend with where it sits: the default backend first, then each rule's paths in order. */
+function routedBackends(ingress: Ingress): { route: BackendRoute; backend: IngressBackend }[] {
+  const list: { route: BackendRoute; backend: IngressBackend }[] = [];
+  if (ingress.spec?.defaultBackend) list.push({ route: { default: true }, backend: ingress.spec.defaultBackend });
+  for (const rule of ingress.spec?.rules ?? []) {
+    for (const path of rule.http?.paths ?? [])
+      list.push({ route: { host: rule.host ?? '', path: path.path ?? '' }, backend: path.backend });
+  }
   return list;
 }
 
@@ -105,39 +118,54 @@ function backends(ingress: Ingress): IngressBackend[] {
 export function weightedIngress(ingress: Ingress, service: string, port: number, weights: { stable: number; canary: number }): Ingress {
   const next = structuredClone(ingress);
   const annotations = (next.metadata.annotations ??= {});
-  if (!annotations[ORIGINAL_BACKENDS_ANNOTATION]) {
-    annotations[ORIGINAL_BACKENDS_ANNOTATION] = JSON.stringify(collectOriginal(ingress, service));
+  if (!annotations[ANNOTATION_ORIGINAL_BACKENDS]) {
+    annotations[ANNOTATION_ORIGINAL_BACKENDS] = encodeOriginalBackends(collectOriginal(ingress, service));
   }
-  annotations[ACTION_ANNOTATION_PREFIX + actionName(service)] = forwardAction(service, port, weights);
+  annotations[ALB_ACTION_ANNOTATION_PREFIX + weightedActionName(service)] = forwardAction(service, port, weights);
   for (const backend of backends(next)) {
-    if (backend.service?.name === service) backend.service = { name: actionName(service), port: { name: USE_ANNOTATION_PORT } };
+    if (backend.service?.name === service) backend.service = { name: weightedActionName(service), port: { name: ALB_USE_ANNOTATION_PORT } };
   }
   return next;
 }
 
-/** Where each rewritten backend pointed before: its index among all backends and its port. */
-function collectOriginal(ingress: Ingress, service: string): { index: number; port: IngressBackend['service'] }[] {
-  return backends(ingress)
-    .map((b, index) => ({ index, port: b.service }))
-    .filter((entry) => entry.port?.name === service);
+/**
+ * Where each rewritten backend pointed before, by its route (host and path),
+ * so an Ingress edited while the canary runs (a rule added above) is still
+ * restored in the right places.
+ */
+function collectOriginal(ingress: Ingress, service: string): SavedBackend[] {
+  return routedBackends(ingress).flatMap(({ route, backend }) =>
+    backend.service?.name === service ? [{ route, service: backend.service }] : [],
+  );
 }
 
-/** The Ingress as it was before the canary: original backends back, our annotations gone. Null when there is nothing to restore. */
+/**
+ * The Ingress as it was before the canary: original backends back, our
+ * annotations gone. Null when there is nothing to restore. Throws, naming the
+ * Ingress, on a record of a format this version cannot read.
+ */
 export function restoredIngress(ingress: Ingress, service: string, servicePort: number): Ingress | null {
   const annotations = ingress.metadata.annotations ?? {};
-  const saved = annotations[ORIGINAL_BACKENDS_ANNOTATION];
-  const actionKey = ACTION_ANNOTATION_PREFIX + actionName(service);
+  const saved = annotations[ANNOTATION_ORIGINAL_BACKENDS];
+  const actionKey = ALB_ACTION_ANNOTATION_PREFIX + weightedActionName(service);
   if (!saved && !(actionKey in annotations)) return null;
   const next = structuredClone(ingress);
-  const list = backends(next);
-  for (const { index, port } of saved ? (JSON.parse(saved) as ReturnType<typeof collectOriginal>) : []) {
-    if (list[index] && port) list[index]!.service = port;
+  const action = weightedActionName(service);
+  const original = saved ? parseOriginalBackends(saved, ingress) : undefined;
+  if (original?.by === 'route') {
+    for (const { route, backend } of routedBackends(next)) {
+      const before = original.backends.find((entry) => sameRoute(entry.route, route));
+      if (before && backend.service?.name === action) backend.service = before.service;
+    }
+  } else if (original?.by === 'index') {
+    const list = backends(next);
+    for (const { index, service: before } of original.backends) if (list[index]) list[index]!.service = before;
   }
   // Anything still aimed at the action (the record was lost) goes back to the Service's port.
-  for (const backend of list) {
-    if (backend.service?.name === actionName(service)) backend.service = { name: service, port: { number: servicePort } };
+  for (const backend of backends(next)) {
+    if (backend.service?.name === action) backend.service = { name: service, port: { number: servicePort } };
   }
-  delete next.metadata.annotations![ORIGINAL_BACKENDS_ANNOTATION];
+  delete next.metadata.annotations![ANNOTATION_ORIGINAL_BACKENDS];
   delete next.metadata.annotations![actionKey];
   return next;
 }

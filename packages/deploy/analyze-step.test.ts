@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePods } from '../analysis/kube-signals';
 import type { Pod } from '../kube/types';
 import { bakeStep, waitForCanaryReady } from './analyze-step';
-import type { AnalysisInputs } from './inputs';
 import type { PodMonitor } from './pod-monitor';
+import type { AnalysisOptions } from './types';
 
 /** A PodMonitor over a list the test changes, with the real wake-on-change wait. */
 function fakeMonitor(initial: Pod[]): { monitor: PodMonitor; set: (pods: Pod[]) => void } {
@@ -48,7 +48,7 @@ const pod = (name: string, ready: boolean, waiting?: string, restarts = 0): Pod 
   },
 });
 
-const analysis = (over: Partial<AnalysisInputs> = {}): AnalysisInputs => ({
+const analysis = (over: Partial<AnalysisOptions> = {}): AnalysisOptions => ({
   bakeTimeMs: 300,
   intervalMs: 100,
   readyTimeoutMs: 300,

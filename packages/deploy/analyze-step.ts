@@ -1,10 +1,10 @@
-import { sleep } from '../kube';
 import { checkAlarms, type AlarmReader } from '../analysis/cloudwatch';
 import { runHttpCheck } from '../analysis/http-check';
 import { runPrometheusCheck } from '../analysis/prometheus';
 import { failed, type CheckResult } from '../analysis/types';
-import type { AnalysisInputs } from './inputs';
+import { sleep } from '../kube';
 import type { PodMonitor } from './pod-monitor';
+import type { AnalysisOptions } from './types';
 
 export interface StepVerdict {
   passed: boolean;
@@ -19,7 +19,7 @@ export interface StepVerdict {
 export async function waitForCanaryReady(
   monitor: PodMonitor,
   expectedReady: number,
-  analysis: AnalysisInputs,
+  analysis: AnalysisOptions,
   signal: AbortSignal,
 ): Promise<StepVerdict> {
   const deadline = Date.now() + analysis.readyTimeoutMs;
@@ -37,7 +37,7 @@ export async function waitForCanaryReady(
 
 /** The checks that are sampled (HTTP, CloudWatch, Prometheus), all at once. */
 export async function runPeriodicChecks(
-  analysis: AnalysisInputs,
+  analysis: AnalysisOptions,
   alarms: AlarmReader | undefined,
   signal: AbortSignal,
 ): Promise<CheckResult[]> {
@@ -56,7 +56,7 @@ export async function runPeriodicChecks(
 export async function bakeStep(
   monitor: PodMonitor,
   expectedReady: number,
-  analysis: AnalysisInputs,
+  analysis: AnalysisOptions,
   alarms: AlarmReader | undefined,
   signal: AbortSignal,
   onRound?: (results: CheckResult[]) => void,

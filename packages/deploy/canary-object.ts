@@ -1,18 +1,6 @@
+import { imagesOf } from '../kube/set-image';
 import type { Container, Deployment } from '../kube/types';
-
-/** The label that tells canary pods from stable ones. The stable Service's selector never names it, so canary pods join that Service. */
-export const TRACK_LABEL = 'flightdeck.dev/track';
-export const CANARY_TRACK = 'canary';
-/** Annotations that say who made an object and why; rollback and the lock's refusal read them. */
-export const ANNOTATION_RUN_URL = 'flightdeck.dev/run-url';
-export const ANNOTATION_STABLE = 'flightdeck.dev/stable-deployment';
-export const ANNOTATION_SHA = 'flightdeck.dev/git-sha';
-export const ANNOTATION_IMAGE = 'flightdeck.dev/image';
-export const MANAGED_BY = 'app.kubernetes.io/managed-by';
-
-export function canaryName(stableName: string): string {
-  return `${stableName}-canary`;
-}
+import { ANNOTATION_RUN_URL, ANNOTATION_STABLE, CANARY_TRACK, canaryName, managedByFlightdeck, TRACK_LABEL } from './keys';
 
 export interface CanaryOptions {
   /** Container name → image, for every container or init container whose image changes. */
@@ -42,7 +30,7 @@ export function deriveCanary(stable: Deployment, options: CanaryOptions): Deploy
     metadata: {
       name: canaryName(name),
       namespace: stable.metadata.namespace,
-      labels: { ...(stable.metadata.labels ?? {}), [TRACK_LABEL]: CANARY_TRACK, [MANAGED_BY]: 'flightdeck' },
+      labels: { ...(stable.metadata.labels ?? {}), [TRACK_LABEL]: CANARY_TRACK, ...managedByFlightdeck() },
       annotations: { [ANNOTATION_STABLE]: name, [ANNOTATION_RUN_URL]: options.runUrl },
     },
     spec: {
@@ -65,12 +53,9 @@ function withImage(container: Container, images: Record<string, string>): Contai
   return image === undefined ? container : { ...container, image };
 }
 
-/** Container name → image of a Deployment's pod template, init containers included. */
+/** Container name → image of a Deployment's pod template, init containers included; a container without an image changes nothing. */
 export function templateImages(deployment: Deployment): Record<string, string> {
-  const spec = deployment.spec.template.spec;
-  const images: Record<string, string> = {};
-  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) if (c.image) images[c.name] = c.image;
-  return images;
+  return Object.fromEntries(Object.entries(imagesOf(deployment.spec.template.spec)).filter(([, image]) => image));
 }
 
 /** The images that differ between two templates: what the canary changes. */
@@ -78,11 +63,4 @@ export function changedImages(from: Record<string, string>, to: Record<string, s
   const changed: Record<string, string> = {};
   for (const [name, image] of Object.entries(to)) if (from[name] !== image) changed[name] = image;
   return changed;
-}
-
-/** Selector string for list/watch calls: "a=b,c=d". */
-export function labelSelector(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(',');
 }

@@ -1,25 +1,15 @@
-import { isNotFound, Kinds, watchObjects, type Deployment, type Pod } from '../kube';
-import { ANNOTATION_RUN_URL, canaryName, deriveCanary, labelSelector } from './canary-object';
-import { FIELD_MANAGER, type DeployContext } from './context';
-import type { StepTraffic, TrafficMode } from './plan';
-import { restoreAlbTraffic, setAlbWeights, type AlbTarget } from './traffic';
+import { isNotFound, Kinds, labelSelector, watchObjects, type Deployment, type Pod } from '../kube';
+import { deriveCanary } from './canary-object';
+import { withoutCancel, type DeployContext } from './context';
+import { ANNOTATION_RUN_URL, ANNOTATION_TRAFFIC, canaryName, FIELD_MANAGER } from './keys';
+import { restoreAlbTraffic, setAlbWeights } from './traffic';
+import { encodeTrafficRecord, parseTrafficRecord } from './records';
+import type { StepTraffic, TrafficRecord } from './types';
 
-/** On the canary Deployment: how its traffic was routed, so promote, rollback or a cancel in another run can undo it. */
-export const ANNOTATION_TRAFFIC = 'flightdeck.dev/traffic';
-
-export interface TrafficRecord {
-  mode: TrafficMode;
-  alb?: AlbTarget;
-}
-
+/** How the canary's traffic was routed; a canary without a record (made by hand, or by a test) is in pod mode. */
 export function trafficRecordOf(canary: Deployment): TrafficRecord {
   const raw = canary.metadata.annotations?.[ANNOTATION_TRAFFIC];
-  if (!raw) return { mode: 'pod' };
-  try {
-    return JSON.parse(raw) as TrafficRecord;
-  } catch {
-    return { mode: 'pod' };
-  }
+  return raw ? parseTrafficRecord(raw, canary) : { mode: 'pod' };
 }
 
 export async function readCanary(ctx: DeployContext, stableName: string): Promise<Deployment | undefined> {
@@ -27,10 +17,10 @@ export async function readCanary(ctx: DeployContext, stableName: string): Promis
 }
 
 /**
- * Scale the canary to a step: apply it server-side (creating it the first
- * time), then, in ALB mode, set the weights. Pods first, weights second, so
- * the load balancer never weighs a target group with no pods behind it... the
- * weights move once the caller has seen the pods Ready (see setStepWeights).
+ * Scale the canary to a step: apply it server-side, creating it the first
+ * time, with its traffic record. It moves no traffic: in ALB mode the caller
+ * sets the weights with setStepWeights once it has seen the pods Ready, so
+ * the load balancer never weighs a target group with no pods behind it.
  */
 export async function applyCanary(
   ctx: DeployContext,
@@ -40,12 +30,12 @@ export async function applyCanary(
   traffic: TrafficRecord,
 ): Promise<Deployment> {
   const canary = deriveCanary(stable, { images, replicas: step.canaryReplicas, runUrl: ctx.runUrl });
-  canary.metadata.annotations![ANNOTATION_TRAFFIC] = JSON.stringify(traffic);
+  canary.metadata.annotations![ANNOTATION_TRAFFIC] = encodeTrafficRecord(traffic);
   return ctx.client.apply(canary, { fieldManager: FIELD_MANAGER, force: true, signal: ctx.signal });
 }
 
 export async function setStepWeights(ctx: DeployContext, step: StepTraffic, traffic: TrafficRecord): Promise<void> {
-  if (traffic.mode === 'alb' && traffic.alb && step.weights) await setAlbWeights(ctx, traffic.alb, step.weights);
+  if (traffic.mode === 'alb' && step.weights) await setAlbWeights(ctx, traffic.alb, step.weights);
 }
 
 export interface RemovalResult {
@@ -73,8 +63,8 @@ export async function removeCanary(
   if (!canary) return { removed: false, podsGone: true };
   // Promotion restores ALB traffic before its rollout; weighing the Ingress again here would undo that.
   const traffic: TrafficRecord = options.trafficRestored ? { mode: 'pod' } : trafficRecordOf(canary);
-  const cleanup = { ...ctx, signal: new AbortController().signal };
-  if (traffic.mode === 'alb' && traffic.alb) await setAlbWeights(cleanup, traffic.alb, { stable: 100, canary: 0 });
+  const cleanup = withoutCancel(ctx);
+  if (traffic.mode === 'alb') await setAlbWeights(cleanup, traffic.alb, { stable: 100, canary: 0 });
   const selector = labelSelector(canary.spec.selector?.matchLabels ?? {});
   try {
     await ctx.client.delete(ref, { propagationPolicy: 'Background' });
@@ -82,7 +72,7 @@ export async function removeCanary(
     if (!isNotFound(error)) throw error;
   }
   const podsGone = await waitForNoPods(ctx, selector, waitMs);
-  if (traffic.mode === 'alb' && traffic.alb) await restoreAlbTraffic(cleanup, traffic.alb);
+  if (traffic.mode === 'alb') await restoreAlbTraffic(cleanup, traffic.alb);
   return { removed: true, podsGone, runUrl: canary.metadata.annotations?.[ANNOTATION_RUN_URL] };
 }
 

@@ -1,8 +1,8 @@
-import { ConfigurationError } from '../core';
+import { ConfigurationError } from '../core/errors';
 import { checkAccess, KubePermissionError, RolloutFailedError, waitForRollout, type Deployment, type KubeObject } from '../kube';
 import { templateImages } from './canary-object';
-import { FIELD_MANAGER, type DeployContext } from './context';
-import { INPUT } from './inputs';
+import type { DeployContext } from './context';
+import { FIELD_MANAGER } from './keys';
 
 /** A first release: the objects of the manifests that do not exist yet, the Deployment last. */
 export interface FirstReleasePlan {
@@ -51,10 +51,10 @@ export async function planFirstRelease(ctx: DeployContext, desired: Deployment, 
   }
   if (refusals.length > 0) {
     throw new ConfigurationError(
-      `Input "${INPUT.manifests}": the first release of "${desired.metadata.name}" was refused before applying anything, because the cluster credentials may not ${refusals.join('; ')}. ` +
+      `Input "${ctx.inputs.manifests}": the first release of "${desired.metadata.name}" was refused before applying anything, because the cluster credentials may not ${refusals.join('; ')}. ` +
         `Create those objects once with an administrator identity (kubectl apply), or grant the verbs to the deploy identity's Role. ` +
         `Flightdeck's least-privilege deployer Role (deploy/rbac/deployer.yaml) leaves Ingresses, ConfigMaps and Secrets to the platform.`,
-      INPUT.manifests,
+      ctx.inputs.manifests,
     );
   }
   return { kind: 'first-release', create };
@@ -88,7 +88,7 @@ export async function runFirstRelease(
     // Nothing served before this release, so there is no revision to go back to: say so rather than pretend to roll back.
     throw new Error(
       `The first release of "${name}" did not roll out (${error.reason}): ${error.message}. Nothing was serving before, so nothing was undone; ` +
-        `the Deployment stays as applied. Check its pods' readiness and events, or raise "${INPUT.rolloutTimeout}" if it only needs longer.`,
+        `the Deployment stays as applied. Check its pods' readiness and events, or raise "${ctx.inputs.rolloutTimeout}" if it only needs longer.`,
       { cause: error },
     );
   }

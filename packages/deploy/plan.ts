@@ -1,49 +1,7 @@
-import { ConfigurationError, invalidInput, splitList } from '../core';
+import type { StepTraffic, TrafficMode } from './types';
 
-/** How traffic reaches the canary: by its share of the Service's pods, or by exact ALB target-group weights. */
-export const TRAFFIC_MODES = ['pod', 'alb'] as const;
-export type TrafficMode = (typeof TRAFFIC_MODES)[number];
-
-/**
- * Parse a canary percentage: a whole number from 1 to 100. 0 is refused
- * because a canary that takes no traffic proves nothing.
- */
-export function parsePercentage(input: string, raw: string): number {
-  const text = raw.trim().replace(/%$/, '');
-  const value = Number(text);
-  if (text === '' || !/^\d+$/.test(text) || !Number.isInteger(value) || value < 1 || value > 100) {
-    throw invalidInput(input, raw, 'Use a whole percentage from 1 to 100, such as "10" or "25%".');
-  }
-  return value;
-}
-
-/** Parse "10,25,50": each a percentage, strictly increasing, so every step sends the canary more traffic. */
-export function parseSteps(input: string, raw: string): number[] {
-  const items = splitList(raw);
-  if (items.length === 0) throw invalidInput(input, raw, 'List one or more percentages, such as "10,25,50".');
-  const steps = items.map((item) => parsePercentage(input, item));
-  for (let i = 1; i < steps.length; i++) {
-    if (steps[i]! <= steps[i - 1]!) {
-      throw new ConfigurationError(
-        `Input "${input}" is invalid: got ${JSON.stringify(raw)}. Steps must increase (${steps[i - 1]} is followed by ${steps[i]}); list them in rising order, such as "10,25,50".`,
-        input,
-      );
-    }
-  }
-  return steps;
-}
-
-/** What one step really sends to the canary. In pod mode that is a pod ratio, which seldom equals what was asked. */
-export interface StepTraffic {
-  /** The percentage the user asked for. */
-  requested: number;
-  /** Canary pods to run. */
-  canaryReplicas: number;
-  /** The canary's real share of traffic, in percent (rounded to 0.1). */
-  actual: number;
-  /** ALB mode only: the target-group weights. */
-  weights?: { stable: number; canary: number };
-}
+/** How traffic reaches the canary (see TrafficMode). */
+export const TRAFFIC_MODES: readonly TrafficMode[] = ['pod', 'alb'];
 
 /**
  * Pod mode: the Service spreads requests over every Ready pod, so the canary's

@@ -54,7 +54,7 @@ export class PodMonitor {
     return evaluatePods(this.snapshot(), { expectedReady, maxRestarts }, readyDeadlinePassed);
   }
 
-  /** Resolves on the next change (or at once if the watch failed). */
+  /** Wake every waiter in until(), on a pod change or a watch failure. */
   private notify(): void {
     const waiting = this.listeners;
     this.listeners = new Set();
@@ -64,6 +64,7 @@ export class PodMonitor {
   /**
    * Wait until `decide` returns a value, re-checking on every pod event and at
    * `deadline` (ms since epoch). `decide` gets whether the deadline passed.
+   * A failed watch wakes it at once, and evaluate() then throws the failure.
    */
   async until<T>(decide: (deadlinePassed: boolean) => T | undefined, deadline: number, signal: AbortSignal): Promise<T> {
     for (;;) {

@@ -1,43 +1,21 @@
-import { ConfigurationError, errorMessage } from '../core';
+import { ConfigurationError, errorMessage } from '../core/errors';
 import {
   imagePatch,
   Kinds,
+  labelSelector,
   revisionOf,
   RolloutFailedError,
   undoRollout,
   waitForRollout,
   type Deployment,
   type Pod,
-  type RolloutResult,
 } from '../kube';
 import { readCanary, removeCanary, trafficRecordOf } from './canary';
-import {
-  ANNOTATION_IMAGE,
-  ANNOTATION_RUN_URL,
-  ANNOTATION_SHA,
-  canaryName,
-  changedImages,
-  labelSelector,
-  templateImages,
-} from './canary-object';
-import { FIELD_MANAGER, type DeployContext } from './context';
-import type { PromoteInputs } from './inputs';
+import { changedImages, templateImages } from './canary-object';
+import { withoutCancel, type DeployContext } from './context';
+import { ANNOTATION_IMAGE, ANNOTATION_RUN_URL, ANNOTATION_SHA, canaryName, FIELD_MANAGER } from './keys';
 import { restoreAlbTraffic } from './traffic';
-
-export interface PromoteRequest extends PromoteInputs {
-  name: string;
-  gitSha?: string;
-}
-
-export interface PromoteOutcome {
-  result: 'promoted' | 'rolled-back';
-  /** The Deployment's revision at the end (the restored one after an undo). */
-  revision: number;
-  previousImage: string;
-  image: string;
-  failure?: string;
-  rollout?: RolloutResult;
-}
+import type { PromoteOutcome, PromoteRequest } from './types';
 
 /**
  * "repo:tag" → "repo@sha256:…" from what the kubelet reports it pulled, so
@@ -80,19 +58,19 @@ function mainImage(deployment: Deployment): string {
  * canary and reset the traffic.
  */
 export async function promote(ctx: DeployContext, request: PromoteRequest): Promise<PromoteOutcome> {
-  const { client, namespace, timeline } = ctx;
+  const { client, namespace, timeline, inputs } = ctx;
   const ref = { ...Kinds.Deployment, namespace, name: request.name };
   const stable = await client.getIfExists<Deployment>(ref, ctx.signal);
   if (!stable)
     throw new ConfigurationError(
-      `Deployment "${request.name}" does not exist in namespace "${namespace}"; there is nothing to promote. Check "deployment" and "namespace".`,
-      'deployment',
+      `Deployment "${request.name}" does not exist in namespace "${namespace}"; there is nothing to promote. Check "${inputs.deployment}" and "${inputs.namespace}".`,
+      inputs.deployment,
     );
   const canary = await readCanary(ctx, request.name);
   if (!canary) {
     throw new ConfigurationError(
       `No canary "${canaryName(request.name)}" in namespace "${namespace}" to promote. Run canary-deploy first (it leaves the canary running when its analysis passes).`,
-      'deployment',
+      inputs.deployment,
     );
   }
   const ids = await canaryImageIds(ctx, canary);
@@ -105,9 +83,9 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
   const previousImage = mainImage(stable);
 
   const traffic = trafficRecordOf(canary);
-  if (traffic.mode === 'alb' && traffic.alb) {
+  if (traffic.mode === 'alb') {
     // The -stable Service pins the old pods' template hash, which the rollout retires: route by the app's Service first.
-    await restoreAlbTraffic({ ...ctx, signal: new AbortController().signal }, traffic.alb);
+    await restoreAlbTraffic(withoutCancel(ctx), traffic.alb);
     timeline.add(`ALB traffic back on Service "${traffic.alb.service}" for the rollout`);
   }
 
@@ -116,7 +94,7 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
     [ANNOTATION_IMAGE]: Object.values(images)[0] ?? previousImage,
   };
   if (request.gitSha) annotations[ANNOTATION_SHA] = request.gitSha;
-  const patch = imagePatch(stable, images, { annotations, input: 'deployment' }) as { spec: Record<string, unknown> };
+  const patch = imagePatch(stable, images, { annotations, input: inputs.deployment }) as { spec: Record<string, unknown> };
   if (request.maxSurge !== undefined || request.maxUnavailable !== undefined) {
     patch.spec.strategy = {
       type: 'RollingUpdate',
@@ -140,7 +118,7 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
       signal: ctx.signal,
       onProgress: (s) => timeline.add(s.message),
     });
-    outcome = { result: 'promoted', revision: revisionOf(rollout.deployment), previousImage, image, rollout };
+    outcome = { result: 'promoted', revision: revisionOf(rollout.deployment), previousImage, image };
     timeline.add(
       `Rollout complete in ${(rollout.elapsedMs / 1000).toFixed(1)}s (${rollout.apiRequests} API requests, ${rollout.reconnects} watch reconnects)`,
     );

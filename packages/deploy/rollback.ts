@@ -1,22 +1,9 @@
-import { ConfigurationError } from '../core';
+import { ConfigurationError } from '../core/errors';
 import { Kinds, revisionOf, undoRollout, waitForRollout, type Deployment } from '../kube';
 import { removeCanary } from './canary';
-import { canaryName } from './canary-object';
-import { FIELD_MANAGER, type DeployContext } from './context';
-
-export interface RollbackRequest {
-  name: string;
-  undo: boolean;
-  toRevision?: number;
-  timeoutMs: number;
-}
-
-export interface RollbackOutcome {
-  result: 'removed' | 'rolled-back' | 'nothing-to-do';
-  canaryRemoved: boolean;
-  revision?: number;
-  image?: string;
-}
+import type { DeployContext } from './context';
+import { canaryName, FIELD_MANAGER } from './keys';
+import type { RollbackOutcome, RollbackRequest } from './types';
 
 /** Reject: remove the canary and restore traffic. With `undo`, also roll the stable Deployment back a revision and wait. */
 export async function rollback(ctx: DeployContext, request: RollbackRequest): Promise<RollbackOutcome> {
@@ -25,7 +12,7 @@ export async function rollback(ctx: DeployContext, request: RollbackRequest): Pr
   if (!stable && request.undo)
     throw new ConfigurationError(
       `Deployment "${request.name}" does not exist in namespace "${namespace}"; there is nothing to undo.`,
-      'deployment',
+      ctx.inputs.deployment,
     );
   const removal = await removeCanary(ctx, request.name);
   timeline.add(

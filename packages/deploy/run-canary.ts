@@ -1,42 +1,16 @@
-import { ConfigurationError } from '../core';
-import { Kinds, type Deployment, type KubeObject } from '../kube';
-import type { AlarmReader } from '../analysis/cloudwatch';
 import { describeFailures, type CheckResult } from '../analysis/types';
+import { ConfigurationError } from '../core/errors';
+import { Kinds, labelSelector, type Deployment } from '../kube';
 import { bakeStep, waitForCanaryReady } from './analyze-step';
-import { applyCanary, readCanary, removeCanary, setStepWeights, type TrafficRecord } from './canary';
-import { ANNOTATION_RUN_URL, canaryName, changedImages, labelSelector, templateImages } from './canary-object';
+import { applyCanary, readCanary, removeCanary, setStepWeights } from './canary';
+import { changedImages, templateImages } from './canary-object';
 import type { DeployContext } from './context';
 import { planFirstRelease, runFirstRelease, type FirstReleasePlan } from './first-release';
-import type { AnalysisInputs, TrafficInputs } from './inputs';
-import { describeTraffic, planSteps, type StepTraffic } from './plan';
+import { ANNOTATION_RUN_URL, CANARY_TRACK, canaryName, TRACK_LABEL } from './keys';
+import { describeTraffic, planSteps } from './plan';
 import { PodMonitor } from './pod-monitor';
-import type { StepRecord } from './report';
 import { currentTemplateHash, ensureSplitServices, resolveAlbTarget } from './traffic';
-
-export interface CanaryRequest {
-  /** The Deployment from the manifests, images substituted: its name and new images. */
-  desired: Deployment;
-  /** The other manifest objects; created when missing (first release) and otherwise left alone. */
-  others: KubeObject[];
-  traffic: TrafficInputs;
-  analysis: AnalysisInputs;
-  alarms?: AlarmReader;
-  /** First release (no stable Deployment yet): how long to wait for its rollout. */
-  rolloutTimeoutMs: number;
-}
-
-export interface CanaryOutcome {
-  result: 'passed' | 'failed' | 'deployed' | 'skipped';
-  steps: StepRecord[];
-  analysis: CheckResult[];
-  /** The images the canary ran, by container name. */
-  images: Record<string, string>;
-  /** Why it failed, naming the checks and values. */
-  failure?: string;
-  /** The last step's real canary share, in percent. */
-  trafficPercent?: number;
-  stable?: Deployment;
-}
+import type { CanaryOutcome, CanaryRequest, StepRecord, StepTraffic, TrafficRecord } from './types';
 
 /** Refuse to step on a canary another run left behind: it may be waiting for its own promotion. */
 export function assertNoForeignCanary(existing: Deployment | undefined, runUrl: string, stableName: string): void {
@@ -67,8 +41,10 @@ export async function planCanary(ctx: DeployContext, request: CanaryRequest): Pr
     Object.entries(changedImages(stableImages, templateImages(request.desired))).filter(([container]) => container in stableImages),
   );
   if (Object.keys(images).length === 0) return { kind: 'skip', stable, images: stableImages };
-  const traffic: TrafficRecord = { mode: request.traffic.mode };
-  if (traffic.mode === 'alb') traffic.alb = await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress);
+  const traffic: TrafficRecord =
+    request.traffic.mode === 'alb'
+      ? { mode: 'alb', alb: await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress) }
+      : { mode: 'pod' };
   return { kind: 'canary', stable, images, traffic, steps: planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1) };
 }
 
@@ -102,14 +78,14 @@ export async function runCanary(
       .map(([c, i]) => `${c}=${i}`)
       .join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`,
   );
-  if (traffic.alb) {
+  if (traffic.mode === 'alb') {
     await ensureSplitServices(ctx, traffic.alb, await currentTemplateHash(ctx, stable));
     timeline.add(
       `ALB mode: Services ${traffic.alb.service}-stable and ${traffic.alb.service}-canary in front of Ingress ${traffic.alb.ingresses.join(', ')}`,
     );
   }
 
-  const selector = labelSelector({ ...(stable.spec.selector?.matchLabels ?? {}), 'flightdeck.dev/track': 'canary' });
+  const selector = labelSelector({ ...(stable.spec.selector?.matchLabels ?? {}), [TRACK_LABEL]: CANARY_TRACK });
   const monitor = new PodMonitor(client, namespace, selector);
   monitor.start();
   try {

@@ -1,5 +1,3 @@
-import * as core from '@actions/core';
-
 export interface TimelineEvent {
   /** ms since the run started. */
   at: number;
@@ -8,13 +6,14 @@ export interface TimelineEvent {
 
 /**
  * What happened, when. Every event also goes to the log as it happens, so the
- * log and the summary's timeline tell the same story.
+ * log and the summary's timeline tell the same story. The log is the
+ * caller's (the actions pass core.info): the engine writes to no runner.
  */
 export class Timeline {
   readonly events: TimelineEvent[] = [];
   private readonly started = performance.now();
 
-  constructor(private readonly log: (line: string) => void = core.info) {}
+  constructor(private readonly log: (line: string) => void) {}
 
   add(text: string): void {
     const at = Math.round(performance.now() - this.started);

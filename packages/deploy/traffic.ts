@@ -1,26 +1,9 @@
-import { isConflict, isNotFound, Kinds, type ReplicaSet } from '../kube';
-import { ConfigurationError } from '../core';
-import {
-  ingressRoutesTo,
-  restoredIngress,
-  splitServices,
-  stableServiceName,
-  canaryServiceName,
-  weightedIngress,
-  type Ingress,
-  type Service,
-} from './alb';
-import { FIELD_MANAGER, type DeployContext } from './context';
-import type { Deployment } from '../kube';
-import { ownedReplicaSets, revisionOf } from '../kube';
-import { MANAGED_BY } from './canary-object';
-
-/** Where the ALB mode's traffic split lives, recorded on the canary so another run can undo it. */
-export interface AlbTarget {
-  service: string;
-  port: number;
-  ingresses: string[];
-}
+import { ConfigurationError } from '../core/errors';
+import { isConflict, isNotFound, Kinds, ownedReplicaSets, POD_TEMPLATE_HASH, revisionOf, type Deployment, type ReplicaSet } from '../kube';
+import { ingressRoutesTo, restoredIngress, splitServices, weightedIngress, type Ingress, type Service } from './alb';
+import type { DeployContext } from './context';
+import { canaryServiceName, FIELD_MANAGER, FLIGHTDECK, MANAGED_BY, stableServiceName } from './keys';
+import type { AlbTarget } from './types';
 
 /**
  * Find the Service and Ingresses for ALB mode, read-only, so a missing one is
@@ -32,14 +15,14 @@ export async function resolveAlbTarget(
   serviceName: string | undefined,
   ingressName: string | undefined,
 ): Promise<AlbTarget> {
-  const { client, namespace } = ctx;
+  const { client, namespace, inputs } = ctx;
   let service: Service | undefined;
   if (serviceName) {
     service = await client.getIfExists<Service>({ ...Kinds.Service, namespace, name: serviceName });
     if (!service)
       throw new ConfigurationError(
-        `Input "service" names Service "${serviceName}", which does not exist in namespace "${namespace}".`,
-        'service',
+        `Input "${inputs.service}" names Service "${serviceName}", which does not exist in namespace "${namespace}".`,
+        inputs.service,
       );
   } else {
     const podLabels = stable.spec.template.metadata?.labels ?? {};
@@ -48,32 +31,32 @@ export async function resolveAlbTarget(
       return (
         selector &&
         Object.keys(selector).length > 0 &&
-        s.metadata.labels?.[MANAGED_BY] !== 'flightdeck' &&
+        s.metadata.labels?.[MANAGED_BY] !== FLIGHTDECK &&
         Object.entries(selector).every(([k, v]) => podLabels[k] === v)
       );
     });
     if (services.length !== 1) {
       throw new ConfigurationError(
         services.length === 0
-          ? `Traffic "alb" needs a Service that selects Deployment "${stable.metadata.name}"'s pods; none exists in namespace "${namespace}". Create it, or set "service" to the Service the Ingress routes to.`
-          : `Several Services select Deployment "${stable.metadata.name}"'s pods (${services.map((s) => s.metadata.name).join(', ')}); set "service" to the one the Ingress routes to.`,
-        'service',
+          ? `Traffic "alb" needs a Service that selects Deployment "${stable.metadata.name}"'s pods; none exists in namespace "${namespace}". Create it, or set "${inputs.service}" to the Service the Ingress routes to.`
+          : `Several Services select Deployment "${stable.metadata.name}"'s pods (${services.map((s) => s.metadata.name).join(', ')}); set "${inputs.service}" to the one the Ingress routes to.`,
+        inputs.service,
       );
     }
     service = services[0]!;
   }
   const port = service.spec?.ports?.[0]?.port;
   if (!port)
-    throw new ConfigurationError(`Service "${service.metadata.name}" has no ports; traffic "alb" needs one to route to.`, 'service');
+    throw new ConfigurationError(`Service "${service.metadata.name}" has no ports; traffic "alb" needs one to route to.`, inputs.service);
   const ingresses = (await client.list<Ingress>({ ...Kinds.Ingress, namespace })).items.filter((i) =>
     ingressName ? i.metadata.name === ingressName : ingressRoutesTo(i, service.metadata.name!),
   );
   if (ingresses.length === 0) {
     throw new ConfigurationError(
       ingressName
-        ? `Input "ingress" names Ingress "${ingressName}", which does not exist in namespace "${namespace}".`
-        : `Traffic "alb" needs an Ingress that routes to Service "${service.metadata.name}"; none exists in namespace "${namespace}". Create it, or set "ingress" to the Ingress to weigh.`,
-      'ingress',
+        ? `Input "${inputs.ingress}" names Ingress "${ingressName}", which does not exist in namespace "${namespace}".`
+        : `Traffic "alb" needs an Ingress that routes to Service "${service.metadata.name}"; none exists in namespace "${namespace}". Create it, or set "${inputs.ingress}" to the Ingress to weigh.`,
+      inputs.ingress,
     );
   }
   return { service: service.metadata.name!, port, ingresses: ingresses.map((i) => i.metadata.name!) };
@@ -84,7 +67,7 @@ export async function currentTemplateHash(ctx: DeployContext, stable: Deployment
   const owned = await ownedReplicaSets(ctx.client, stable, ctx.signal);
   const current =
     owned.find((rs: ReplicaSet) => revisionOf(rs) === revisionOf(stable)) ?? owned.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-  const hash = current?.metadata.labels?.['pod-template-hash'];
+  const hash = current?.metadata.labels?.[POD_TEMPLATE_HASH];
   if (!hash) throw new Error(`Deployment "${stable.metadata.name}" has no current ReplicaSet yet; wait for its rollout before a canary.`);
   return hash;
 }

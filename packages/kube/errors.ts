@@ -52,7 +52,6 @@ export function kubeStatusOf(error: unknown): number | undefined {
 export const isNotFound = (error: unknown): boolean => kubeStatusOf(error) === 404;
 /** 409 for any reason: an optimistic-concurrency Conflict or AlreadyExists. */
 export const isConflict = (error: unknown): boolean => kubeStatusOf(error) === 409;
-export const isAlreadyExists = (error: unknown): boolean => error instanceof KubeApiError && error.reason === 'AlreadyExists';
 /** 410 Gone: a watch's resourceVersion is too old; re-list. */
 export const isGone = (error: unknown): boolean => kubeStatusOf(error) === 410;
 

@@ -1,35 +1,14 @@
 /**
- * packages/kube — the cluster side of the deploy actions, with no Kubernetes
- * client library (node:https, ~1 request per call, watches not polling).
- *
- * API NOTES FOR ACTION AUTHORS (kept stable; changes are announced here):
- * - Connect:   connectCluster({ kubeconfig | clusterName+region, actionName }) → { client, description, ... }
- *              checkClusterAccessInput(...) validates the pair early (both/neither → ConfigurationError).
- * - Calls:     client.get/getIfExists/list/create/replace/patch(ref, body, 'merge'|'strategic'|'json')/apply(obj, { fieldManager, force })/delete
- *              refs: { ...Kinds.Deployment, namespace, name }. client.requestCount counts HTTP requests.
- *              Errors: KubeApiError (status, reason), KubePermissionError (401/403, a ConfigurationError);
- *              isNotFound / isConflict / isAlreadyExists / isGone.
- * - Rollout:   waitForRollout(client, ns, name, { timeoutMs, signal, onProgress }) → RolloutResult,
- *              rejects with RolloutFailedError (reason ProgressDeadlineExceeded | Timeout | Deleted);
- *              an aborted `signal` rejects with the signal's reason.
- *              rolloutStatus(deployment) is the pure kubectl rule.
- *              undoRollout(client, ns, name, { toRevision?, fieldManager? }) → UndoResult (restoredRevision);
- *              then waitForRollout again. NoPreviousRevisionError when there is none.
- *              setDeploymentImages(client, ns, name, { container: image }, { annotations, fieldManager }).
- * - Lock:      DeployLock.acquire(client, { namespace, app, holderIdentity: runUrl }) → lock; lock.release().
- *              DeployLockHeldError (a ConfigurationError) names the holder. releaseDeployLock(...) for a post step.
- *              The deployer Role needs leases: get, create, update, delete.
- * - Watch:     watchObjects(client, ref, { name?, labelSelector?, signal }) → async iterator of { type, object }.
- * - Kubeconfig files: writeKubeconfigFile(contents) → path (0600, RUNNER_TEMP); removeKubeconfigFile(path) in post.
- * - Manifests are in packages/manifests (committed): loadManifests, requireDeployments, substituteImages
- *   (containers + initContainers of all workload kinds, digest pinning, unknown image → ConfigurationError),
- *   applyNamespace (a manifest naming another namespace → ConfigurationError). Errors name file:line.
- * - Watch reconnects: transient errors (refused/reset/5xx/429) are retried for ~2 minutes, 410 Gone re-lists;
- *   403 and other errors end the watch. waitForRollout rides out an apiserver restart this way.
+ * packages/kube: a Kubernetes client with no client library (node:https,
+ * about one request per call, watches rather than polling), and the
+ * kubectl rules the deploy actions follow: rollout status, undo, set image,
+ * plus a Lease-based lock. It speaks to any apiserver; how to authenticate
+ * is the caller's (a kubeconfig here, EKS in packages/deploy-action/cluster.ts).
+ * The shapes are in types.ts and the errors in errors.ts.
  */
 export * from './types';
 export * from './errors';
-export { Kinds, type ResourceRef, type ResourceInfo } from './resources';
+export { Kinds, labelSelector, type ResourceRef, type ResourceInfo } from './resources';
 export {
   KubeClient,
   refOf,
@@ -61,11 +40,14 @@ export {
   pickRevision,
   templateWithoutHash,
   NoPreviousRevisionError,
+  DeploymentPausedError,
+  restoredAnnotations,
+  POD_TEMPLATE_HASH,
   type UndoOptions,
   type UndoResult,
 } from './undo';
 export { setDeploymentImages, imagePatch, imagesOf, type SetImagesOptions } from './set-image';
-export { DeployLock, DeployLockHeldError, releaseDeployLock, leaseName, isLeaseExpired, type DeployLockOptions } from './lease';
+export { DeployLock, DeployLockHeldError, isLeaseExpired, type DeployLockOptions } from './lease';
 export {
   loadKubeconfig,
   parseKubeconfig,
@@ -75,12 +57,5 @@ export {
   type KubeconfigCredentials,
   type KubeconfigOptions,
 } from './kubeconfig';
-export { applyObjects, type ApplyObjectsOptions } from './apply';
 export { checkAccess, type AccessRequest, type AccessDecision } from './access';
-export {
-  connectCluster,
-  checkClusterAccessInput,
-  clientOptionsFromKubeconfig,
-  type ClusterAccessInput,
-  type ClusterConnection,
-} from './cluster';
+export { clientOptionsFromKubeconfig } from './kubeconfig-client';

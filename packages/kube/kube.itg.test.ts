@@ -9,14 +9,16 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminKubeconfigPath, deployerKubeconfigPath, KubeHttp } from '../../test/stack/kube-http';
 import { useTestNamespace } from '../../test/stack/namespaces';
-import { connectCluster } from './cluster';
+import { leaseName } from '../deploy/keys';
+import { loadKubeconfig } from './kubeconfig';
+import { clientOptionsFromKubeconfig } from './kubeconfig-client';
 import { DeployLock, DeployLockHeldError } from './lease';
 import { Kinds } from './resources';
 import { findCondition, revisionOf, RolloutFailedError, rolloutStatus, waitForRollout } from './rollout';
 import { setDeploymentImages } from './set-image';
 import type { Deployment } from './types';
 import { undoRollout } from './undo';
-import type { KubeClient } from './client';
+import { KubeClient } from './client';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/flask-app';
 const FIELD_MANAGER = 'flightdeck-itg';
@@ -41,7 +43,7 @@ let client: KubeClient;
 let admin: KubeHttp;
 
 beforeAll(async () => {
-  ({ client } = await connectCluster({ kubeconfig: deployerKubeconfigPath(), actionName: 'itg' }));
+  client = new KubeClient({ ...clientOptionsFromKubeconfig(loadKubeconfig(deployerKubeconfigPath())), userAgent: 'flightdeck/itg' });
   admin = KubeHttp.fromKubeconfig(adminKubeconfigPath());
 });
 afterAll(() => client?.close());
@@ -183,20 +185,20 @@ describe('deploy lock (Lease)', () => {
   const runB = 'https://github.com/acme/shop/actions/runs/2';
 
   it('refuses a second holder, naming the first run, until it releases', async () => {
-    const first = await DeployLock.acquire(client, { namespace: namespace.name, app: 'shop', holderIdentity: runA });
+    const first = await DeployLock.acquire(client, { namespace: namespace.name, name: leaseName('shop'), holderIdentity: runA });
     try {
-      const refused = await DeployLock.acquire(client, { namespace: namespace.name, app: 'shop', holderIdentity: runB }).catch(
+      const refused = await DeployLock.acquire(client, { namespace: namespace.name, name: leaseName('shop'), holderIdentity: runB }).catch(
         (e: unknown) => e,
       );
       expect(refused).toBeInstanceOf(DeployLockHeldError);
       expect((refused as Error).message).toContain(runA);
       // The same run (another stage action) may take it again.
-      const again = await DeployLock.acquire(client, { namespace: namespace.name, app: 'shop', holderIdentity: runA });
+      const again = await DeployLock.acquire(client, { namespace: namespace.name, name: leaseName('shop'), holderIdentity: runA });
       expect(await again.renew()).toBe(true);
     } finally {
       await first.release();
     }
-    const second = await DeployLock.acquire(client, { namespace: namespace.name, app: 'shop', holderIdentity: runB });
+    const second = await DeployLock.acquire(client, { namespace: namespace.name, name: leaseName('shop'), holderIdentity: runB });
     expect(second.tookOverFrom).toBeUndefined();
     await second.release();
     await expect(admin.get(`/apis/coordination.k8s.io/v1/namespaces/${namespace.name}/leases/flightdeck-shop`)).rejects.toThrow(/404/);
@@ -205,14 +207,16 @@ describe('deploy lock (Lease)', () => {
   it("keeps a live holder's lease alive by renewing it past its duration", async () => {
     const holder = await DeployLock.acquire(client, {
       namespace: namespace.name,
-      app: 'renewed',
+      name: leaseName('renewed'),
       holderIdentity: runA,
       leaseDurationSeconds: 2,
       renewIntervalMs: 500,
     });
     try {
       await new Promise((r) => setTimeout(r, 3_000));
-      await expect(DeployLock.acquire(client, { namespace: namespace.name, app: 'renewed', holderIdentity: runB })).rejects.toThrow(runA);
+      await expect(
+        DeployLock.acquire(client, { namespace: namespace.name, name: leaseName('renewed'), holderIdentity: runB }),
+      ).rejects.toThrow(runA);
     } finally {
       await holder.release();
     }
@@ -222,7 +226,7 @@ describe('deploy lock (Lease)', () => {
     let lost: string | undefined;
     const crashed = await DeployLock.acquire(client, {
       namespace: namespace.name,
-      app: 'stale',
+      name: leaseName('stale'),
       holderIdentity: runA,
       leaseDurationSeconds: 1,
       // Never renews on its own: it stands for a runner that died.
@@ -231,7 +235,7 @@ describe('deploy lock (Lease)', () => {
     });
     expect(crashed.name).toBe('flightdeck-stale');
     await new Promise((r) => setTimeout(r, 1_500));
-    const taker = await DeployLock.acquire(client, { namespace: namespace.name, app: 'stale', holderIdentity: runB });
+    const taker = await DeployLock.acquire(client, { namespace: namespace.name, name: leaseName('stale'), holderIdentity: runB });
     expect(taker.tookOverFrom).toBe(runA);
     // Were the presumed-dead holder alive after all, its next renewal finds out and stops.
     const stillMine = await crashed.renew();

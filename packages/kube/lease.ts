@@ -6,8 +6,10 @@ import type { Lease } from './types';
 
 export interface DeployLockOptions {
   namespace: string;
-  /** The app name; the Lease is `flightdeck-<app>`. */
-  app: string;
+  /** The Lease's name, one per app: the caller's naming (Flightdeck's is in packages/deploy/keys.ts). */
+  name: string;
+  /** Labels for a Lease this creates (who manages it). */
+  labels?: Record<string, string>;
   /** Who holds it: the workflow run URL, so a refused pipeline can say which run is deploying. */
   holderIdentity: string;
   /** How long a holder that stops renewing keeps the lock. Default 60 s. */
@@ -34,10 +36,6 @@ export class DeployLockHeldError extends ConfigurationError {
         'Wait for that run to finish, or cancel it; a lock whose holder stopped renewing expires by itself.',
     );
   }
-}
-
-export function leaseName(app: string): string {
-  return `flightdeck-${app}`;
 }
 
 /** The holder's lease has run out: renewTime (or acquireTime) + duration is in the past. */
@@ -69,7 +67,7 @@ export class DeployLock {
   ) {}
 
   get name(): string {
-    return leaseName(this.options.app);
+    return this.options.name;
   }
 
   get holder(): string {
@@ -78,7 +76,7 @@ export class DeployLock {
 
   static async acquire(client: KubeClient, options: DeployLockOptions): Promise<DeployLock> {
     const now = options.now ?? (() => new Date());
-    const name = leaseName(options.app);
+    const name = options.name;
     const ref = { ...Kinds.Lease, namespace: options.namespace, name };
     const duration = options.leaseDurationSeconds ?? 60;
     const spec = (transitions: number, acquireTime?: string) => ({
@@ -96,7 +94,7 @@ export class DeployLock {
         lease = await client.create<Lease>(
           {
             ...Kinds.Lease,
-            metadata: { name, namespace: options.namespace, labels: { 'app.kubernetes.io/managed-by': 'flightdeck' } },
+            metadata: { name, namespace: options.namespace, labels: options.labels },
             spec: spec(0),
           },
           { fieldManager: options.fieldManager },
@@ -176,23 +174,6 @@ export class DeployLock {
     this.released = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-  }
-}
-
-/**
- * Release a lock held by `holderIdentity` without the DeployLock object — for
- * a post step or another stage action of the same run. Returns true if it
- * deleted the Lease.
- */
-export async function releaseDeployLock(client: KubeClient, namespace: string, app: string, holderIdentity: string): Promise<boolean> {
-  const ref = { ...Kinds.Lease, namespace, name: leaseName(app) };
-  const lease = await client.getIfExists<Lease>(ref);
-  if (!lease || lease.spec?.holderIdentity !== holderIdentity) return false;
-  try {
-    return await client.delete(ref, { resourceVersion: lease.metadata.resourceVersion });
-  } catch (error) {
-    if (isConflict(error)) return false;
-    throw error;
   }
 }
 

@@ -81,3 +81,10 @@ export const Kinds = {
   Ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
   Lease: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' },
 } as const satisfies Record<string, ResourceRef>;
+
+/** A label selector for list and watch calls: { a: 'b', c: 'd' } → "a=b,c=d". */
+export function labelSelector(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}

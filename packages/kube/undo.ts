@@ -1,10 +1,25 @@
+import { ConfigurationError } from '../core/errors';
 import type { KubeClient } from './client';
-import { Kinds } from './resources';
-import { revisionOf } from './rollout';
+import { Kinds, labelSelector } from './resources';
+import { REVISION_ANNOTATION, revisionOf } from './rollout';
 import type { Deployment, PodTemplateSpec, ReplicaSet } from './types';
 
 /** The label the Deployment controller adds to each ReplicaSet's template; it must not be copied back. */
-const POD_TEMPLATE_HASH = 'pod-template-hash';
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
+
+/**
+ * Annotations an undo keeps from the Deployment instead of taking them from
+ * the ReplicaSet, as kubectl does: the controller's own bookkeeping and
+ * kubectl apply's record, which describe the Deployment, not a revision.
+ */
+const DEPLOYMENT_OWN_ANNOTATIONS = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  REVISION_ANNOTATION,
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.deployment.rollback.to',
+]);
 
 export interface UndoOptions {
   /** Restore this revision; default: the newest one older than the current. */
@@ -30,11 +45,22 @@ export class NoPreviousRevisionError extends Error {
   override readonly name = 'NoPreviousRevisionError';
 }
 
+/** kubectl's refusal: a paused Deployment would not roll the restored template out, so the undo would only pretend. */
+export class DeploymentPausedError extends ConfigurationError {
+  constructor(readonly deployment: string) {
+    super(
+      `Deployment "${deployment}" is paused, and a paused Deployment cannot be rolled back: resume it first (kubectl rollout resume deployment/${deployment}) and try again.`,
+    );
+  }
+}
+
 /**
  * What `kubectl rollout undo` does: find the ReplicaSet of the previous
- * revision among those the Deployment owns, and put its pod template back on
- * the Deployment. The controller then rolls out that template as a new
- * revision; wait for it with waitForRollout.
+ * revision among those the Deployment owns, refuse a paused Deployment, and
+ * put the revision's pod template and annotations back on the Deployment
+ * (the controller copied the Deployment's annotations to that ReplicaSet when
+ * it was current, so what they said then is said again). The controller then
+ * rolls out that template as a new revision; wait for it with waitForRollout.
  */
 export async function undoRollout(client: KubeClient, namespace: string, name: string, options: UndoOptions = {}): Promise<UndoResult> {
   const deployment = await client.get<Deployment>({ ...Kinds.Deployment, namespace, name }, options.signal);
@@ -53,19 +79,22 @@ export async function undoRollout(client: KubeClient, namespace: string, name: s
         : `deployment "${name}" has no revision before ${current} to roll back to (known revisions: ${known}); was it ever rolled out before?`,
     );
   }
+  if (deployment.spec.paused) throw new DeploymentPausedError(name);
   const template = templateWithoutHash(target.spec.template);
   const restoredRevision = revisionOf(target);
   const images = Object.fromEntries((template.spec?.containers ?? []).map((container) => [container.name, container.image ?? '']));
   if (sameTemplate(template, deployment.spec.template)) {
     return { restoredRevision, fromRevision: current, skipped: true, images, deployment };
   }
-  // A JSON-patch replace, not a merge: labels or env the newer template added must go too.
+  // A JSON-patch replace, not a merge: labels, env or annotations the newer revision added must go too.
   // The resourceVersion test makes a concurrent edit fail with a Conflict instead of being overwritten.
+  // `add` sets /metadata/annotations whether or not the Deployment has any (a replace would need it to exist).
   const patched = await client.patch<Deployment>(
     { ...Kinds.Deployment, namespace, name },
     [
       { op: 'test', path: '/metadata/resourceVersion', value: deployment.metadata.resourceVersion },
       { op: 'replace', path: '/spec/template', value: template },
+      { op: 'add', path: '/metadata/annotations', value: restoredAnnotations(deployment, target) },
     ],
     'json',
     { fieldManager: options.fieldManager, signal: options.signal },
@@ -73,15 +102,24 @@ export async function undoRollout(client: KubeClient, namespace: string, name: s
   return { restoredRevision, fromRevision: current, skipped: false, images, deployment: patched };
 }
 
+/** The Deployment's annotations after an undo: its own bookkeeping, plus every other annotation of the target revision. */
+export function restoredAnnotations(deployment: Deployment, target: ReplicaSet): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const [key, value] of Object.entries(deployment.metadata.annotations ?? {})) {
+    if (DEPLOYMENT_OWN_ANNOTATIONS.has(key)) annotations[key] = value;
+  }
+  for (const [key, value] of Object.entries(target.metadata.annotations ?? {})) {
+    if (!DEPLOYMENT_OWN_ANNOTATIONS.has(key)) annotations[key] = value;
+  }
+  return annotations;
+}
+
 /** ReplicaSets whose controller is this Deployment (same selector is not enough: another owner may match). */
 export async function ownedReplicaSets(client: KubeClient, deployment: Deployment, signal?: AbortSignal): Promise<ReplicaSet[]> {
-  const labels = deployment.spec.selector?.matchLabels ?? {};
-  const labelSelector = Object.entries(labels)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(',');
+  const selector = labelSelector(deployment.spec.selector?.matchLabels ?? {});
   const list = await client.list<ReplicaSet>(
     { ...Kinds.ReplicaSet, namespace: deployment.metadata.namespace },
-    { labelSelector: labelSelector || undefined, signal },
+    { labelSelector: selector || undefined, signal },
   );
   return list.items.filter((rs) => rs.metadata.ownerReferences?.some((owner) => owner.controller && owner.uid === deployment.metadata.uid));
 }

@@ -1,16 +1,11 @@
 import * as core from '@actions/core';
-import { SummaryWriter } from '../core';
 import type { CheckResult } from '../analysis/types';
-import { describeTraffic, type StepTraffic } from './plan';
-import { formatOffset, type Timeline } from './timeline';
+import { SummaryWriter } from '../core/summary';
+import { describeTraffic } from '../deploy/plan';
+import { formatOffset, type Timeline } from '../deploy/timeline';
+import type { StepRecord } from '../deploy/types';
 
 export type DeployResult = 'passed' | 'failed' | 'promoted' | 'rolled-back' | 'removed' | 'deployed' | 'skipped' | 'cancelled';
-
-export interface StepRecord {
-  traffic: StepTraffic;
-  bakeMs: number;
-  outcome: 'passed' | 'failed' | 'cancelled' | 'running';
-}
 
 export interface DeployReport {
   title: string;
@@ -85,10 +80,6 @@ export function latestByCheck(results: CheckResult[]): CheckResult[] {
     byKey.set(key, result);
   }
   return [...byKey.values()];
-}
-
-export async function writeReport(report: DeployReport): Promise<void> {
-  await renderSummary(report).write();
 }
 
 export function setOutputs(outputs: Record<string, string | number | undefined>): void {

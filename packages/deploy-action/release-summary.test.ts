@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { podModeTraffic } from './plan';
-import { latestByCheck, renderSummary } from './report';
-import { Timeline } from './timeline';
+import { podModeTraffic } from '../deploy/plan';
+import { Timeline } from '../deploy/timeline';
+import { latestByCheck, renderSummary } from './release-summary';
 
 describe('renderSummary', () => {
   it('shows the true traffic share, the values against thresholds and the timeline', () => {

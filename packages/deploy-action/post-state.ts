@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { readClusterInputs } from './inputs';
 
-// Kept apart from flows.ts so that the post step can tell whether it has
-// anything to do without loading the cluster client.
+// The runner state the post step reads. Kept apart from flows.ts so that the
+// post step can tell whether it has anything to do without loading the cluster client.
 const STATE_OPEN_CANARY = 'open-canary';
 const STATE_NAMESPACE = 'namespace';
 

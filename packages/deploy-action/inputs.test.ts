@@ -1,15 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../packages/core';
-import { getInputs } from './context';
+import { describe, expect, it } from 'vitest';
+import { withInputs } from '../../test/support/inputs';
+import { ConfigurationError } from '../core/errors';
+import { parsePercentage, parseSteps, readAutoPromote, readCanaryFlowInputs } from './inputs';
 
-const BASE = { kubeconfig: '/tmp/kubeconfig', manifests: 'k8s/' };
-
-function withInputs(inputs: Record<string, string>): void {
-  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+/** canary-deploy's inputs, read as its entry reads them. */
+function getInputs() {
+  return readCanaryFlowInputs(readAutoPromote());
 }
 
-afterEach(() => withInputs({}));
+const BASE = { kubeconfig: '/tmp/kubeconfig', manifests: 'k8s/' };
 
 function refusal(inputs: Record<string, string>): ConfigurationError {
   withInputs(inputs);
@@ -93,5 +92,31 @@ describe('canary-deploy inputs', () => {
     expect(error.input).toBe(input);
     expect(error.message).toContain(`"${input}"`);
     expect(error.message).toMatch(message);
+  });
+});
+
+describe('parsePercentage', () => {
+  it.each(['0', '101', 'abc', '', '12.5', '-5', '1e1'])('refuses %j, naming the input', (raw) => {
+    expect(() => parsePercentage('percentage', raw)).toThrow(/Input "percentage" is invalid.*1 to 100/);
+  });
+  it('accepts whole numbers and a trailing percent sign', () => {
+    expect(parsePercentage('percentage', '10')).toBe(10);
+    expect(parsePercentage('percentage', '25%')).toBe(25);
+    expect(parsePercentage('percentage', '100')).toBe(100);
+  });
+});
+
+describe('parseSteps', () => {
+  it('parses rising lists with commas or newlines', () => {
+    expect(parseSteps('steps', '10,25,50')).toEqual([10, 25, 50]);
+    expect(parseSteps('steps', '10\n 50\n')).toEqual([10, 50]);
+  });
+  it('refuses steps that do not increase', () => {
+    expect(() => parseSteps('steps', '10,50,25')).toThrow(/Input "steps" is invalid.*must increase \(50 is followed by 25\)/);
+    expect(() => parseSteps('steps', '10,10')).toThrow(/must increase/);
+  });
+  it('refuses a bad item and an empty list', () => {
+    expect(() => parseSteps('steps', '10,abc')).toThrow(/Input "steps"/);
+    expect(() => parseSteps('steps', ' , ')).toThrow(/one or more percentages/);
   });
 });

@@ -1,31 +1,21 @@
 import * as core from '@actions/core';
-import { ConfigurationError, errorMessage } from '../core';
 import type { AlarmReader } from '../analysis/cloudwatch';
 import type { CheckResult } from '../analysis/types';
-import { removeCanary } from './canary';
-import { canaryName } from './canary-object';
+import { ConfigurationError, errorMessage } from '../core/errors';
+import { removeCanary } from '../deploy/canary';
+import { canaryName } from '../deploy/keys';
+import { promote } from '../deploy/promote';
+import { rollback } from '../deploy/rollback';
+import { planCanary, runCanary } from '../deploy/run-canary';
+import { Timeline } from '../deploy/timeline';
+import type { CanaryOutcome, CanaryRequest, PromoteOutcome, RollbackRequest, StepRecord } from '../deploy/types';
 import { isCancellation } from './cancel';
 import { GithubDeployment } from './github-deployment';
-import { clearOpenCanary, recordOpenCanary } from './open-canary';
-import type { AnalysisInputs, ClusterInputs, ManifestInputs, PromoteInputs, ReportingInputs, TrafficInputs } from './inputs';
+import type { AnalysisInputs, CanaryFlowInputs, PromoteFlowInputs, ReportingInputs, RollbackFlowInputs } from './inputs';
 import { loadDeploymentManifests } from './manifests-input';
-import { promote, type PromoteOutcome } from './promote';
-import { renderSummary, setOutputs, type DeployReport, type DeployResult, type StepRecord } from './report';
-import { rollback, type RollbackRequest } from './rollback';
-import { planCanary, runCanary, type CanaryOutcome } from './run-canary';
+import { clearOpenCanary, recordOpenCanary } from './post-state';
+import { renderSummary, setOutputs, type DeployReport, type DeployResult } from './release-summary';
 import { openSession, type Session } from './session';
-import { Timeline } from './timeline';
-
-export interface CanaryFlowInputs {
-  cluster: ClusterInputs;
-  manifests: ManifestInputs;
-  deployment?: string;
-  traffic: TrafficInputs;
-  analysis: AnalysisInputs;
-  autoPromote: boolean;
-  promote: PromoteInputs;
-  reporting: ReportingInputs;
-}
 
 async function alarmReader(analysis: AnalysisInputs, actionName: string): Promise<AlarmReader | undefined> {
   if (analysis.alarms.length === 0) return undefined;
@@ -74,7 +64,7 @@ function newReport(
  * validated is validated before the first request that changes the cluster.
  */
 export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): Promise<void> {
-  const timeline = new Timeline();
+  const timeline = new Timeline(core.info);
   const manifests = await loadDeploymentManifests(inputs.manifests, inputs.deployment);
   const name = manifests.deployment.metadata.name!;
   const session = await openSession(actionName, inputs.cluster, manifests.namespace, timeline);
@@ -88,7 +78,7 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
   let failure: string | undefined;
   try {
     const alarms = await alarmReader(inputs.analysis, actionName);
-    const request = {
+    const request: CanaryRequest = {
       desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } },
       others: manifests.others,
       traffic: inputs.traffic,
@@ -199,13 +189,6 @@ async function finish(
   await session.close();
 }
 
-export interface PromoteFlowInputs {
-  cluster: ClusterInputs;
-  deployment: string;
-  promote: PromoteInputs;
-  reporting: ReportingInputs;
-}
-
 /** rolling-promote: the stable Deployment takes the canary's images; undo on failure. */
 export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs): Promise<void> {
   const session = await openSession(actionName, inputs.cluster, undefined);
@@ -239,15 +222,6 @@ export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs)
     image: outcome?.image,
   });
   if (failure) core.setFailed(failure);
-}
-
-export interface RollbackFlowInputs {
-  cluster: ClusterInputs;
-  deployment: string;
-  undo: boolean;
-  toRevision?: number;
-  timeoutMs: number;
-  reporting: ReportingInputs;
 }
 
 /** rollback: remove the canary and restore traffic; with undo, also roll the stable Deployment back. */

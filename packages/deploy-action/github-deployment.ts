@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { errorMessage } from '../core';
+import { errorMessage } from '../core/errors';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
 

@@ -1,23 +1,14 @@
-import {
-  ConfigurationError,
-  getBoolean,
-  getDuration,
-  getEnum,
-  getList,
-  getNumber,
-  getOptional,
-  getString,
-  invalidInput,
-  parseNumber,
-} from '../core';
-import type { HttpCheckOptions } from '../analysis/http-check';
-import type { CanaryFlowInputs } from './flows';
-import { parsePercentage, parseSteps, TRAFFIC_MODES, type TrafficMode } from './plan';
+import { findRegion, resolveRegion } from '../aws/config';
+import { ConfigurationError, invalidInput } from '../core/errors';
+import { getBoolean, getDuration, getEnum, getList, getNumber, getOptional, getString, parseNumber, splitList } from '../core/inputs';
+import { TRAFFIC_MODES } from '../deploy/plan';
+import type { AnalysisOptions, InputNames, PromoteOptions, TrafficOptions } from '../deploy/types';
 
 /**
  * Input readers shared by canary-deploy, rolling-promote, rollback and the
  * root release action. Each input name is written once, here, and every
  * reader throws a ConfigurationError naming the input before anything changes.
+ * They return the engine's shapes (packages/deploy/types.ts).
  */
 export const INPUT = {
   kubeconfig: 'kubeconfig',
@@ -57,6 +48,16 @@ export const INPUT = {
   environmentUrl: 'environment-url',
 } as const;
 
+/** The names the engine puts in its errors. */
+export const INPUT_NAMES: InputNames = {
+  deployment: INPUT.deployment,
+  namespace: INPUT.namespace,
+  manifests: INPUT.manifests,
+  service: INPUT.service,
+  ingress: INPUT.ingress,
+  rolloutTimeout: INPUT.rolloutTimeout,
+};
+
 export type ClusterSource = { kind: 'kubeconfig'; kubeconfig: string } | { kind: 'eks'; clusterName: string; region: string };
 
 export interface ClusterInputs {
@@ -68,23 +69,33 @@ export interface ClusterInputs {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-export function readClusterInputs(): ClusterInputs {
-  const kubeconfig = getOptional(INPUT.kubeconfig);
-  const clusterName = getOptional(INPUT.clusterName);
-  if (kubeconfig && clusterName) {
+/**
+ * Exactly one way to reach a cluster: the rule for the inputs and for
+ * connectCluster, so both say the same thing.
+ */
+export function checkOneCluster(kubeconfig: string | undefined, clusterName: string | undefined): ClusterSource['kind'] {
+  const hasKubeconfig = Boolean(kubeconfig?.trim());
+  const hasCluster = Boolean(clusterName?.trim());
+  if (hasKubeconfig && hasCluster) {
     throw new ConfigurationError(
       `Inputs "${INPUT.kubeconfig}" and "${INPUT.clusterName}" were both given. Use "${INPUT.clusterName}" (with "${INPUT.awsRegion}") for EKS, or "${INPUT.kubeconfig}" for any other cluster, not both.`,
       INPUT.clusterName,
     );
   }
-  if (!kubeconfig && !clusterName) {
+  if (!hasKubeconfig && !hasCluster) {
     throw new ConfigurationError(
       `No cluster given. Set "${INPUT.clusterName}" (and "${INPUT.awsRegion}") for an EKS cluster, or "${INPUT.kubeconfig}" (contents or a path) for any other.`,
       INPUT.clusterName,
     );
   }
+  return hasKubeconfig ? 'kubeconfig' : 'eks';
+}
+
+export function readClusterInputs(): ClusterInputs {
+  const kubeconfig = getOptional(INPUT.kubeconfig);
+  const clusterName = getOptional(INPUT.clusterName);
+  checkOneCluster(kubeconfig, clusterName);
   const namespace = readName(INPUT.namespace, DNS_LABEL, 'a namespace name: lower-case letters, digits and "-", at most 63 characters');
   if (kubeconfig) return { source: { kind: 'kubeconfig', kubeconfig }, namespace };
   if (!EKS_CLUSTER_NAME.test(clusterName!))
@@ -93,14 +104,7 @@ export function readClusterInputs(): ClusterInputs {
       clusterName!,
       'Use the EKS cluster name: letters, digits, "-" and "_", starting with a letter or digit.',
     );
-  const region = getOptional(INPUT.awsRegion) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new ConfigurationError(
-      `No AWS region: set "${INPUT.awsRegion}", or run aws-actions/configure-aws-credentials with "aws-region" before this step.`,
-      INPUT.awsRegion,
-    );
-  }
-  if (!REGION.test(region)) throw invalidInput(INPUT.awsRegion, region, 'Use an AWS region code such as "us-east-1".');
+  const region = resolveRegion(getOptional(INPUT.awsRegion), INPUT.awsRegion);
   return { source: { kind: 'eks', clusterName: clusterName!, region }, namespace };
 }
 
@@ -145,25 +149,9 @@ export function readManifestInputs(): ManifestInputs {
   return { manifests, images };
 }
 
-/** The HTTP check's settings, as the analysis takes them (the cancel signal comes later, from the run). */
-export type HttpCheckInputs = Omit<HttpCheckOptions, 'signal'>;
-
-export interface PrometheusInputs {
-  url: string;
-  query: string;
-  maxValue: number;
-}
-
-export interface AnalysisInputs {
-  bakeTimeMs: number;
-  intervalMs: number;
-  readyTimeoutMs: number;
-  maxRestarts: number;
-  http?: HttpCheckInputs;
-  alarms: string[];
-  /** Region for CloudWatch (from aws-region or the environment), when alarms are named. */
+export interface AnalysisInputs extends AnalysisOptions {
+  /** Region for CloudWatch (from aws-region or the environment), when alarms are named: the adapter makes the alarm reader. */
   region?: string;
-  prometheus?: PrometheusInputs;
 }
 
 export function parseHttpUrl(input: string, raw: string): string {
@@ -217,16 +205,15 @@ export function readAnalysisInputs(): AnalysisInputs {
   }
   let region: string | undefined;
   if (alarms.length > 0) {
-    region = getOptional(INPUT.awsRegion) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    region = findRegion(getOptional(INPUT.awsRegion), INPUT.awsRegion);
     if (!region)
       throw new ConfigurationError(`"${INPUT.cloudwatchAlarms}" needs a region: set "${INPUT.awsRegion}" or AWS_REGION.`, INPUT.awsRegion);
-    if (!REGION.test(region)) throw invalidInput(INPUT.awsRegion, region, 'Use an AWS region code such as "us-east-1".');
   }
 
   const promUrl = getOptional(INPUT.prometheusUrl);
   const promQuery = getOptional(INPUT.prometheusQuery);
   const promMax = getOptional(INPUT.prometheusMax);
-  let prometheus: PrometheusInputs | undefined;
+  let prometheus: AnalysisOptions['prometheus'];
   if (promUrl || promQuery || promMax) {
     const missing = [
       [INPUT.prometheusUrl, promUrl],
@@ -247,15 +234,36 @@ export function readAnalysisInputs(): AnalysisInputs {
   return { bakeTimeMs, intervalMs, readyTimeoutMs, maxRestarts, http, alarms, region, prometheus };
 }
 
-export interface TrafficInputs {
-  mode: TrafficMode;
-  steps: number[];
-  /** ALB mode: the Service the Ingress routes to (default: the Service selecting the app's pods). */
-  service?: string;
-  ingress?: string;
+/**
+ * Parse a canary percentage: a whole number from 1 to 100. 0 is refused
+ * because a canary that takes no traffic proves nothing.
+ */
+export function parsePercentage(input: string, raw: string): number {
+  const text = raw.trim().replace(/%$/, '');
+  const value = Number(text);
+  if (text === '' || !/^\d+$/.test(text) || !Number.isInteger(value) || value < 1 || value > 100) {
+    throw invalidInput(input, raw, 'Use a whole percentage from 1 to 100, such as "10" or "25%".');
+  }
+  return value;
 }
 
-export function readTrafficInputs(): TrafficInputs {
+/** Parse "10,25,50": each a percentage, strictly increasing, so every step sends the canary more traffic. */
+export function parseSteps(input: string, raw: string): number[] {
+  const items = splitList(raw);
+  if (items.length === 0) throw invalidInput(input, raw, 'List one or more percentages, such as "10,25,50".');
+  const steps = items.map((item) => parsePercentage(input, item));
+  for (let i = 1; i < steps.length; i++) {
+    if (steps[i]! <= steps[i - 1]!) {
+      throw new ConfigurationError(
+        `Input "${input}" is invalid: got ${JSON.stringify(raw)}. Steps must increase (${steps[i - 1]} is followed by ${steps[i]}); list them in rising order, such as "10,25,50".`,
+        input,
+      );
+    }
+  }
+  return steps;
+}
+
+export function readTrafficInputs(): TrafficOptions {
   const mode = getEnum(INPUT.traffic, TRAFFIC_MODES, 'pod');
   const percentage = getOptional(INPUT.percentage);
   const stepsRaw = getOptional(INPUT.steps);
@@ -276,12 +284,6 @@ export function readTrafficInputs(): TrafficInputs {
   return { mode, steps, service, ingress };
 }
 
-export interface PromoteInputs {
-  maxSurge?: string;
-  maxUnavailable?: string;
-  timeoutMs: number;
-}
-
 /** maxSurge/maxUnavailable: a whole number or a percentage, as Kubernetes takes them. */
 function readIntOrPercent(input: string): string | undefined {
   const value = getOptional(input);
@@ -292,7 +294,7 @@ function readIntOrPercent(input: string): string | undefined {
   return value;
 }
 
-export function readPromoteInputs(): PromoteInputs {
+export function readPromoteInputs(): PromoteOptions {
   const maxSurge = readIntOrPercent(INPUT.maxSurge);
   const maxUnavailable = readIntOrPercent(INPUT.maxUnavailable);
   if (maxSurge !== undefined && maxUnavailable !== undefined && parseInt(maxSurge) === 0 && parseInt(maxUnavailable) === 0) {
@@ -315,6 +317,33 @@ export function readReportingInputs(): ReportingInputs {
   const environment = getString(INPUT.environment, 'production');
   const url = getOptional(INPUT.environmentUrl);
   return { githubToken, environment, environmentUrl: url ? parseHttpUrl(INPUT.environmentUrl, url) : undefined };
+}
+
+export interface CanaryFlowInputs {
+  cluster: ClusterInputs;
+  manifests: ManifestInputs;
+  deployment?: string;
+  traffic: TrafficOptions;
+  analysis: AnalysisInputs;
+  autoPromote: boolean;
+  promote: PromoteOptions;
+  reporting: ReportingInputs;
+}
+
+export interface PromoteFlowInputs {
+  cluster: ClusterInputs;
+  deployment: string;
+  promote: PromoteOptions;
+  reporting: ReportingInputs;
+}
+
+export interface RollbackFlowInputs {
+  cluster: ClusterInputs;
+  deployment: string;
+  undo: boolean;
+  toRevision?: number;
+  timeoutMs: number;
+  reporting: ReportingInputs;
 }
 
 export function readAutoPromote(): boolean {

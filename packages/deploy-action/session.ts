@@ -1,29 +1,31 @@
 import * as core from '@actions/core';
-import { connectCluster, DeployLock, type ClusterConnection } from '../kube';
+import { errorMessage } from '../core/errors';
+import { runUrl } from '../core/workflow-run';
+import type { DeployContext } from '../deploy/context';
+import { FIELD_MANAGER, leaseName, managedByFlightdeck } from '../deploy/keys';
+import { Timeline } from '../deploy/timeline';
+import { DeployLock } from '../kube';
 import { onCancel } from './cancel';
-import type { DeployContext } from './context';
-import { runUrl } from './context';
-import type { ClusterInputs } from './inputs';
-import { Timeline } from './timeline';
+import { connectCluster, type ClusterConnection } from './cluster';
+import { INPUT_NAMES, type ClusterInputs } from './inputs';
 
 export interface Session {
   ctx: DeployContext;
   connection: ClusterConnection;
-  /** Called on cancellation before the process exits (remove the canary, restore traffic). */
-  cancelSignal: AbortSignal;
   lock(app: string): Promise<DeployLock>;
   close(): Promise<void>;
 }
 
 /**
- * Connect to the cluster and arm the cancel handler. The namespace is the
- * input, else the manifests', else the kubeconfig context's, else "default".
+ * Connect to the cluster and arm the cancel handler (ctx.signal aborts on
+ * SIGINT/SIGTERM). The namespace is the input, else the manifests', else the
+ * kubeconfig context's, else "default".
  */
 export async function openSession(
   actionName: string,
   cluster: ClusterInputs,
   manifestNamespace: string | undefined,
-  timeline = new Timeline(),
+  timeline = new Timeline(core.info),
 ): Promise<Session> {
   const cancel = onCancel();
   const connection = await connectCluster({
@@ -34,18 +36,25 @@ export async function openSession(
   });
   const namespace = cluster.namespace ?? manifestNamespace ?? connection.defaultNamespace ?? 'default';
   timeline.add(`Connected to ${connection.description}, namespace "${namespace}"`);
-  const ctx: DeployContext = { client: connection.client, namespace, runUrl: runUrl(), timeline, signal: cancel.signal };
+  const ctx: DeployContext = {
+    client: connection.client,
+    namespace,
+    runUrl: runUrl(),
+    timeline,
+    signal: cancel.signal,
+    inputs: INPUT_NAMES,
+  };
   let held: DeployLock | undefined;
   return {
     ctx,
     connection,
-    cancelSignal: cancel.signal,
     async lock(app) {
       held = await DeployLock.acquire(connection.client, {
         namespace,
-        app,
+        name: leaseName(app),
+        labels: managedByFlightdeck(),
         holderIdentity: ctx.runUrl,
-        fieldManager: 'flightdeck',
+        fieldManager: FIELD_MANAGER,
         onLost: (holder) => core.warning(`The deploy lock was taken over by ${holder ?? 'another run'} while this run held it.`),
       });
       timeline.add(`Deploy lock "${held.name}" acquired${held.tookOverFrom ? ` (it had expired; last held by ${held.tookOverFrom})` : ''}`);
@@ -55,7 +64,7 @@ export async function openSession(
       try {
         await held?.release();
       } catch (error) {
-        core.warning(`Could not release the deploy lock (it expires by itself): ${(error as Error).message}`);
+        core.warning(`Could not release the deploy lock (it expires by itself): ${errorMessage(error)}`);
       }
       // The benchmark reads this line: API requests per release.
       core.info(`Kubernetes API requests: ${connection.client.requestCount} (${connection.client.retryCount} retried)`);

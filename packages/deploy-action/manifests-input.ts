@@ -1,5 +1,5 @@
-import { ConfigurationError } from '../core';
-import type { Deployment, KubeObject } from '../kube';
+import { ConfigurationError } from '../core/errors';
+import type { Deployment, KubeObject } from '../kube/types';
 import { loadManifests, requireDeployments, substituteImages } from '../manifests';
 import { INPUT, type ManifestInputs } from './inputs';
 

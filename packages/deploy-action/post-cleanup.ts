@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
+import { readCanary, removeCanary } from '../deploy/canary';
+import { ANNOTATION_RUN_URL, canaryName } from '../deploy/keys';
 import { DeployLockHeldError } from '../kube';
-import { readCanary, removeCanary } from './canary';
-import { ANNOTATION_RUN_URL, canaryName } from './canary-object';
 import type { ClusterInputs } from './inputs';
-import type { OpenCanary } from './open-canary';
+import type { OpenCanary } from './post-state';
 import { openSession } from './session';
 
 /**

@@ -1,9 +1,0 @@
-import type { CanaryFlowInputs } from '../../packages/deploy/flows';
-import { readCanaryFlowInputs } from '../../packages/deploy/inputs';
-
-export type Inputs = CanaryFlowInputs;
-
-/** The root action's inputs: canary-deploy's, with promotion always on. */
-export function getInputs(): Inputs {
-  return readCanaryFlowInputs(true);
-}

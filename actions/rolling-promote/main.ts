@@ -1,8 +1,0 @@
-import { getInputs } from './context';
-
-export async function run(): Promise<void> {
-  const inputs = getInputs();
-  // Loaded only after the inputs validate: the cluster client, YAML and AWS SDK are most of the start-up time.
-  const { promoteFlow } = await import('../../packages/deploy/flows');
-  await promoteFlow('rolling-promote', inputs);
-}

@@ -1,0 +1,63 @@
+/**
+ * Every name Flightdeck writes on the cluster, in one place. Other runs read
+ * them back, and so do other Flightdeck versions pinned by other pipelines:
+ * the lock, the canary and its owner, the record of how to undo its traffic.
+ * Renaming one is a format change, and so is changing the JSON behind
+ * RECORD_VERSION (see records.ts).
+ */
+
+/** The field manager of every write, so `kubectl get --show-managed-fields` says who changed what. */
+export const FIELD_MANAGER = 'flightdeck';
+
+/** The standard label, set to FLIGHTDECK on the objects Flightdeck creates (canary, split Services, Lease). */
+export const MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const FLIGHTDECK = 'flightdeck';
+
+export function managedByFlightdeck(): Record<string, string> {
+  return { [MANAGED_BY]: FLIGHTDECK };
+}
+
+/** The label that tells canary pods from stable ones. The stable Service's selector never names it, so canary pods join that Service. */
+export const TRACK_LABEL = 'flightdeck.dev/track';
+export const CANARY_TRACK = 'canary';
+
+/** Who made an object and why; rollback, the post step and the lock's refusal read them. */
+export const ANNOTATION_RUN_URL = 'flightdeck.dev/run-url';
+/** On the canary: the stable Deployment it was derived from. */
+export const ANNOTATION_STABLE = 'flightdeck.dev/stable-deployment';
+/** On the stable Deployment after a promotion: what it runs and from which commit. */
+export const ANNOTATION_SHA = 'flightdeck.dev/git-sha';
+export const ANNOTATION_IMAGE = 'flightdeck.dev/image';
+/** On the canary: a TrafficRecord, JSON. */
+export const ANNOTATION_TRAFFIC = 'flightdeck.dev/traffic';
+/** On a weighted Ingress: the backends it had before the canary, JSON. */
+export const ANNOTATION_ORIGINAL_BACKENDS = 'flightdeck.dev/original-backends';
+
+/** The format version of the JSON in ANNOTATION_TRAFFIC and ANNOTATION_ORIGINAL_BACKENDS, written as `"v"`. */
+export const RECORD_VERSION = 1;
+
+/** The AWS Load Balancer Controller's keys that ALB mode writes: a forward action, named by a backend with this port name. */
+export const ALB_ACTION_ANNOTATION_PREFIX = 'alb.ingress.kubernetes.io/actions.';
+export const ALB_USE_ANNOTATION_PORT = 'use-annotation';
+
+/** The deploy lock of an app: one pipeline per app and namespace. */
+export function leaseName(app: string): string {
+  return `flightdeck-${app}`;
+}
+
+export function canaryName(stableName: string): string {
+  return `${stableName}-canary`;
+}
+
+/** ALB mode's two target-group Services. */
+export function stableServiceName(service: string): string {
+  return `${service}-stable`;
+}
+export function canaryServiceName(service: string): string {
+  return `${service}-canary`;
+}
+
+/** The forward action's name; rules refer to it as a service name with port ALB_USE_ANNOTATION_PORT. */
+export function weightedActionName(service: string): string {
+  return `${service}-weighted`;
+}

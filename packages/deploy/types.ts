@@ -1,0 +1,145 @@
+/**
+ * The engine's shapes: what its callers hand it and what it hands back. Types
+ * only, with no values and no behaviour; the imports are `import type` of
+ * the Kubernetes and analysis shapes these are made of, erased at build, so
+ * no module is loaded through this one (lint keeps it that way). When two
+ * modules need each other's types, the type belongs here.
+ */
+import type { AlarmReader } from '../analysis/cloudwatch';
+import type { HttpCheckOptions } from '../analysis/http-check';
+import type { CheckResult } from '../analysis/types';
+import type { Deployment, KubeObject } from '../kube/types';
+
+/** How traffic reaches the canary: by its share of the Service's pods, or by exact ALB target-group weights. */
+export type TrafficMode = 'pod' | 'alb';
+
+/**
+ * The caller's names for the settings the engine reports on, so an error
+ * names what the user set. packages/manifests and packages/kube take their
+ * `input:` the same way.
+ */
+export interface InputNames {
+  deployment: string;
+  namespace: string;
+  manifests: string;
+  service: string;
+  ingress: string;
+  rolloutTimeout: string;
+}
+
+export interface TrafficOptions {
+  mode: TrafficMode;
+  /** Percentages, rising. */
+  steps: number[];
+  /** ALB mode: the Service the Ingress routes to (default: the Service selecting the app's pods). */
+  service?: string;
+  ingress?: string;
+}
+
+/** The HTTP check's settings; the cancel signal comes later, from the run. */
+export type HttpCheckSettings = Omit<HttpCheckOptions, 'signal'>;
+
+export interface PrometheusOptions {
+  url: string;
+  query: string;
+  maxValue: number;
+}
+
+/** How each canary step is judged. */
+export interface AnalysisOptions {
+  bakeTimeMs: number;
+  intervalMs: number;
+  readyTimeoutMs: number;
+  maxRestarts: number;
+  http?: HttpCheckSettings;
+  /** CloudWatch alarm names; read through CanaryRequest.alarms. */
+  alarms: string[];
+  prometheus?: PrometheusOptions;
+}
+
+export interface PromoteOptions {
+  maxSurge?: string;
+  maxUnavailable?: string;
+  timeoutMs: number;
+}
+
+/** What one step really sends to the canary. In pod mode that is a pod ratio, which seldom equals what was asked. */
+export interface StepTraffic {
+  /** The percentage the user asked for. */
+  requested: number;
+  /** Canary pods to run. */
+  canaryReplicas: number;
+  /** The canary's real share of traffic, in percent (rounded to 0.1). */
+  actual: number;
+  /** ALB mode only: the target-group weights. */
+  weights?: { stable: number; canary: number };
+}
+
+export interface StepRecord {
+  traffic: StepTraffic;
+  bakeMs: number;
+  outcome: 'passed' | 'failed' | 'cancelled' | 'running';
+}
+
+/** Where the ALB mode's traffic split lives, recorded on the canary so another run can undo it. */
+export interface AlbTarget {
+  service: string;
+  port: number;
+  ingresses: string[];
+}
+
+/** On the canary Deployment: how its traffic was routed, so promote, rollback or a cancel in another run can undo it. */
+export type TrafficRecord = { mode: 'pod' } | { mode: 'alb'; alb: AlbTarget };
+
+export interface CanaryRequest {
+  /** The Deployment from the manifests, images substituted: its name and new images. */
+  desired: Deployment;
+  /** The other manifest objects; created when missing (first release) and otherwise left alone. */
+  others: KubeObject[];
+  traffic: TrafficOptions;
+  analysis: AnalysisOptions;
+  alarms?: AlarmReader;
+  /** First release (no stable Deployment yet): how long to wait for its rollout. */
+  rolloutTimeoutMs: number;
+}
+
+export interface CanaryOutcome {
+  result: 'passed' | 'failed' | 'deployed' | 'skipped';
+  steps: StepRecord[];
+  analysis: CheckResult[];
+  /** The images the canary ran, by container name. */
+  images: Record<string, string>;
+  /** Why it failed, naming the checks and values. */
+  failure?: string;
+  /** The last step's real canary share, in percent. */
+  trafficPercent?: number;
+  stable?: Deployment;
+}
+
+export interface PromoteRequest extends PromoteOptions {
+  name: string;
+  gitSha?: string;
+}
+
+export interface PromoteOutcome {
+  result: 'promoted' | 'rolled-back';
+  /** The Deployment's revision at the end (the restored one after an undo). */
+  revision: number;
+  previousImage: string;
+  image: string;
+  failure?: string;
+}
+
+export interface RollbackRequest {
+  name: string;
+  undo: boolean;
+  toRevision?: number;
+  timeoutMs: number;
+}
+
+export interface RollbackOutcome {
+  result: 'removed' | 'rolled-back' | 'nothing-to-do';
+  canaryRemoved: boolean;
+  revision?: number;
+  image?: string;
+}
