@@ -203,14 +203,15 @@ describe('what is refused, with what to pass instead', () => {
 
 describe("the sample app's overlays", () => {
   const root = join(import.meta.dirname, '../..');
-  it.each(['qa', 'production'])('%s names its own repository, over the base in its order', (env) => {
+  // Production builds nothing: it runs the digest QA pushed, from QA's repository.
+  it.each(['qa', 'production'])('%s names the QA repository, over the base in its order', (env) => {
     const manifests = loadManifests([`examples/flask-app/k8s/overlays/${env}`], { cwd: root });
     expect(manifests.map((m) => `${m.object.kind}/${m.object.metadata.name}`)).toEqual([
       'Deployment/flask-app',
       'Service/flask-app',
       'Ingress/flask-app',
     ]);
-    expect(images(manifests[0]!.object)).toEqual([`flightdeck/${env}/flask-app`]);
+    expect(images(manifests[0]!.object)).toEqual(['flightdeck/qa/flask-app']);
     expect(manifests.every((m) => m.object.metadata.namespace === undefined)).toBe(true);
   });
 });
