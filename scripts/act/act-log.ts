@@ -107,9 +107,11 @@ export class ActLogParser {
       return;
     }
     const message = this.mask((entry.msg ?? '').replace(/\n$/, ''));
-    this.lines.push(entry.job ? `[${entry.job}] ${message}` : message);
-    if (!entry.job) return;
-    const job = this.job(entry.job);
+    // act pads job names to a common width when several jobs run.
+    const jobName = entry.job?.trim();
+    this.lines.push(jobName ? `[${jobName}] ${message}` : message);
+    if (!jobName) return;
+    const job = this.job(jobName);
     if (entry.jobResult) job.result = entry.jobResult;
     if (!entry.step || !entry.stepID) return;
     const step = this.step(job, entry);

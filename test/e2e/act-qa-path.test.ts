@@ -97,8 +97,7 @@ describe('a push to main, under act', () => {
     expect(new Set(analysis.map((check) => check.source))).toEqual(expect.objectContaining(new Set(['http', 'cloudwatch'])));
     expect(analysis.every((check) => check.passed)).toBe(true);
     const summary = jobSummary(job);
-    expect(summary).toContain(`flightdeck release ${qa.name}/flask-app`);
-    expect(summary).toMatch(/promoted/i);
+    expect(summary).toContain(`release ${qa.name}/flask-app: promoted`);
     expect(summary).toContain(imageRef);
 
     // The final state of the cluster: the stable Deployment runs the pushed digest, the canary is gone.

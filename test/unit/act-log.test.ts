@@ -5,7 +5,8 @@ import { REPO_ROOT } from '../../scripts/act/run-act';
 
 /** Lines as act v0.2.89 writes them with --json (logrus), trimmed to the fields the parser reads. */
 const entry = (fields: Record<string, unknown>) => `${JSON.stringify({ level: 'info', time: '2026-01-01T00:00:00Z', ...fields })}\n`;
-const step = { job: 'checks/pr-checks/test', step: './.flightdeck/actions/run-tests', stepID: ['tests'], stage: 'Main' };
+// act pads job names to a common width when several jobs run.
+const step = { job: 'checks/pr-checks/test   ', step: './.flightdeck/actions/run-tests', stepID: ['tests'], stage: 'Main' };
 
 describe("act's --json log", () => {
   it('gives each job its result, and each step its outputs, summary and annotations', () => {
@@ -24,7 +25,7 @@ describe("act's --json log", () => {
       }),
       entry({ ...step, msg: '44 passed\n', raw_output: true }),
       entry({ ...step, msg: '  ✅  Success - Main ./.flightdeck/actions/run-tests', stepResult: 'success' }),
-      entry({ job: 'checks/pr-checks/test', msg: '🏁  Job succeeded', jobResult: 'success' }),
+      entry({ job: 'checks/pr-checks/test   ', msg: '🏁  Job succeeded', jobResult: 'success' }),
     ].join('');
     parser.push(text.slice(0, 100));
     parser.push(text.slice(100));
@@ -48,7 +49,7 @@ describe("act's --json log", () => {
     parser.plain("Error: s3cr3t-value in act's own message");
     const log = parser.end();
     expect(JSON.stringify({ jobs: [...log.jobs.values()], lines: log.lines })).not.toContain('s3cr3t-value');
-    const job = log.jobs.get(step.job)!;
+    const job = log.jobs.get('checks/pr-checks/test')!;
     expect(stepOutputs(job, 'tests')).toEqual({ token: 'x-***' });
     expect(job.steps[0]!.annotations[0]).toEqual({ level: 'error', message: 'bad ***', properties: { title: '***' } });
   });
