@@ -94,7 +94,8 @@ describe('a push to main, under act', () => {
     const released = stepOutputs(job, 'release')!;
     expect(released).toMatchObject({ result: 'promoted', image: imageRef, 'previous-image': stable });
     const analysis = JSON.parse(released.analysis!) as { source: string; passed: boolean }[];
-    expect(new Set(analysis.map((check) => check.source))).toEqual(expect.objectContaining(new Set(['http', 'cloudwatch'])));
+    // Every source the workflow configures was read: the pods, the QA URL and both alarms.
+    expect([...new Set(analysis.map((check) => check.source))].sort()).toEqual(['cloudwatch', 'http', 'kubernetes']);
     expect(analysis.every((check) => check.passed)).toBe(true);
     const summary = jobSummary(job);
     expect(summary).toContain(`release ${qa.name}/flask-app: promoted`);

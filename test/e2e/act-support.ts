@@ -11,7 +11,7 @@ import { startLocalServices, type LocalServices } from '../../scripts/act/local-
 import { type PipelineRunOptions, type PipelineStack } from '../../scripts/act/pipeline';
 import { ensureAct, REPO_ROOT } from '../../scripts/act/run-act';
 import { scratchRepository, type ScratchRepository } from '../../scripts/act/scratch-repo';
-import { mustRun } from '../stack/commands';
+import { mustRun, runProgram } from '../stack/commands';
 import { stackDir } from '../stack/env';
 
 export const ENVIRONMENTS: PipelineEnvironment[] = [
@@ -66,6 +66,14 @@ export function useActPipeline(): ActFixture {
   afterAll(async () => {
     await fixture.services?.close();
     fixture.repository?.remove();
+    // The images the runs built stay in the registry; the engine's local copies go, as build-push-ecr's e2e does.
+    const references = ['pr-check', `${process.env.ECR_REGISTRY}/${QA_REPOSITORY}`];
+    const ids = references.flatMap((reference) =>
+      runProgram('docker', ['images', '--quiet', '--filter', `reference=${reference}`])
+        .stdout.split('\n')
+        .filter(Boolean),
+    );
+    if (ids.length > 0) runProgram('docker', ['image', 'rm', '--force', ...new Set(ids)]);
   });
   return fixture;
 }
