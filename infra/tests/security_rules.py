@@ -130,6 +130,30 @@ def github_trust_limited_to_repository(templates: list[Evaluated], environment: 
     return problems
 
 
+def github_trust_pinned_to_workflow_and_branch(templates: list[Evaluated], environment: str) -> list[str]:
+    """Every role GitHub can assume names one environment in sub, one branch in ref and one workflow file at that
+    branch (or at a pinned SHA) in job_workflow_ref, exactly: so no other branch, workflow file, pull request or
+    fork gets the role, even one that names the environment."""
+    problems = []
+    for name, logical_id, props in _resources(templates, "AWS::IAM::Role"):
+        for statement in _as_list(_policy(props["AssumeRolePolicyDocument"]).get("Statement", [])):
+            federated = str(statement.get("Principal", {}).get("Federated", ""))
+            if GITHUB_ISSUER not in federated and "GitHubOidcProvider" not in federated:
+                continue
+            where = f"{name}.yaml {logical_id} ({environment})"
+            equals = statement.get("Condition", {}).get("StringEquals", {})
+            subjects = _as_list(equals.get(f"{GITHUB_ISSUER}:sub", []))
+            if not subjects or any(f":environment:{environment}" not in str(s) for s in subjects):
+                problems.append(f"{where}: sub must name only the {environment} environment, got {subjects}")
+            refs = _as_list(equals.get(f"{GITHUB_ISSUER}:ref", []))
+            if len(refs) != 1 or not str(refs[0]).startswith("refs/heads/"):
+                problems.append(f"{where}: ref must be exactly one branch, got {refs}")
+            workflows = _as_list(equals.get(f"{GITHUB_ISSUER}:job_workflow_ref", []))
+            if len(workflows) != 1 or "/.github/workflows/" not in str(workflows[0]) or "*" in str(workflows[0]):
+                problems.append(f"{where}: job_workflow_ref must be exactly one workflow file at one ref, got {workflows}")
+    return problems
+
+
 def _identity_policies(props: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
     for policy in props.get("Policies", []):
         yield policy.get("PolicyName", "?"), _policy(policy["PolicyDocument"])

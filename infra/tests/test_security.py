@@ -66,13 +66,16 @@ def test_database_admits_only_the_nodes_on_postgres(stacks):
 def test_deploy_role_trust_is_limited_to_the_repository(stacks):
     environment, templates = _all(stacks)
     assert rules.github_trust_limited_to_repository(templates, environment, ORG, REPO) == []
+    assert rules.github_trust_pinned_to_workflow_and_branch(templates, environment) == []
     trust = stacks[1]["ci"].resources["DeployRole"]["Properties"]["AssumeRolePolicyDocument"]
-    subjects = set(trust["Statement"][0]["Condition"]["StringEquals"][f"{rules.GITHUB_ISSUER}:sub"])
-    expected = {
-        "qa": {f"repo:{ORG}/{REPO}:ref:refs/heads/main", f"repo:{ORG}/{REPO}:environment:qa"},
-        "production": {f"repo:{ORG}/{REPO}:environment:production"},
-    }[environment]
-    assert subjects == expected
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {
+            f"{rules.GITHUB_ISSUER}:aud": "sts.amazonaws.com",
+            f"{rules.GITHUB_ISSUER}:sub": f"repo:{ORG}/{REPO}:environment:{environment}",
+            f"{rules.GITHUB_ISSUER}:ref": "refs/heads/main",
+            f"{rules.GITHUB_ISSUER}:job_workflow_ref": f"{ORG}/{REPO}/.github/workflows/deploy.yml@refs/heads/main",
+        }
+    }
 
 
 def test_repository_slug_is_a_parameter():
@@ -86,7 +89,7 @@ def test_no_wildcard_actions_on_all_resources(stacks):
     assert rules.no_wildcard_actions_on_all_resources(templates, environment) == []
 
 
-def test_deploy_role_may_push_one_repository_and_describe_one_cluster(stacks):
+def test_deploy_role_may_push_one_repository_in_qa_only_and_describe_one_cluster(stacks):
     environment, by_name = stacks
     (policy,) = by_name["ci"].resources["DeployRole"]["Properties"]["Policies"]
     grants = {}
@@ -98,9 +101,10 @@ def test_deploy_role_may_push_one_repository_and_describe_one_cluster(stacks):
     push = ["ecr:DescribeRepositories", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
             "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages",
             "ecr:DescribeImageScanFindings"]
+    # Production builds nothing: it releases the digest QA pushed, so its role has no ECR access at all.
+    registry = {"ecr:GetAuthorizationToken": "*", **{action: repository for action in push}} if environment == "qa" else {}
     assert grants == {
-        "ecr:GetAuthorizationToken": "*",  # AWS accepts no narrower resource for it
-        **{action: repository for action in push},
+        **registry,
         "eks:DescribeCluster": f"<Import:flightdeck-{environment}-ClusterArn>",
         "cloudwatch:DescribeAlarms": f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:flightdeck-{environment}-*",
     }
@@ -203,6 +207,12 @@ def test_rule_rejects_trust_for_any_branch_or_another_repository():
     no_sub = role({"StringEquals": aud})
     for bad in (wildcard, other, no_sub):
         assert rules.github_trust_limited_to_repository([bad], "qa", ORG, REPO), bad.resources
+    # The repository alone is not enough: the workflow file and the branch must be pinned too.
+    assert rules.github_trust_pinned_to_workflow_and_branch([other, no_sub], "qa")
+    pinned = role({"StringEquals": {**aud, f"{rules.GITHUB_ISSUER}:sub": f"repo:{ORG}/{REPO}:environment:qa",
+                                    f"{rules.GITHUB_ISSUER}:ref": "refs/heads/main",
+                                    f"{rules.GITHUB_ISSUER}:job_workflow_ref": f"{ORG}/{REPO}/.github/workflows/deploy.yml@refs/heads/main"}})
+    assert rules.github_trust_pinned_to_workflow_and_branch([pinned], "qa") == []
 
 
 def test_rule_rejects_wildcard_actions_on_all_resources():

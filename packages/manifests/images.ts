@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../core/errors';
 import type { Container, KubeObject, PodSpec } from '../kube/types';
-import type { Manifest } from './load';
+import type { Manifest } from './parse';
 
 export interface ImageReference {
   /** Registry and repository, without tag or digest: how images are matched. */
@@ -148,7 +148,8 @@ export function substituteImages(
     ].filter(Boolean);
     throw new ConfigurationError(
       `Input "${input}": no container in the manifests uses ${unused.map((image) => `"${parseImageReference(image.reference).name}"`).join(', ')}. ` +
-        `Images are matched by name without tag, and a manifest image without a registry ("flask-app") also matches that repository in any registry; the manifests use: ${present.join(', ') || 'no images'}.`,
+        `Images are matched by name without tag, and a manifest image without a registry ("team/web") also matches that same repository in the pushed registry; the manifests use: ${present.join(', ') || 'no images'}. ` +
+        `To name a different repository per environment, point the manifests at a kustomize overlay whose "images:" sets newName (e.g. name: web, newName: team/qa/web).`,
       input,
     );
   }

@@ -1,22 +1,11 @@
 import { existsSync, globSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { ConfigurationError } from '../core/errors';
-import type { Deployment, KubeObject } from '../kube/types';
+import type { Deployment } from '../kube/types';
+import { isKustomizationFile, kustomizationIn, renderKustomization } from './kustomize';
+import { parseManifestFile, type Manifest } from './parse';
 
-/** Where a manifest came from, for error messages: `k8s/app.yaml:12 (document 2)`. */
-export interface ManifestSource {
-  file: string;
-  /** 1-based line where the document starts. */
-  line: number;
-  /** 1-based index of the document within its file. */
-  document: number;
-}
-
-export interface Manifest {
-  object: KubeObject;
-  source: ManifestSource;
-}
+export { describeSource, parseManifestFile, type Manifest, type ManifestSource } from './parse';
 
 export interface LoadOptions {
   /** Base for relative paths and globs. Default: GITHUB_WORKSPACE, else the current directory. */
@@ -28,14 +17,15 @@ export interface LoadOptions {
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const GLOB_CHARS = /[*?[\]{}]/;
 
-export function describeSource(source: ManifestSource, cwd = process.cwd()): string {
-  return `${relative(cwd, source.file) || source.file}:${source.line} (document ${source.document})`;
-}
+/** What one pattern stands for: a manifest file, or a folder kustomize would build. */
+export type ManifestSourceEntry = { file: string } | { kustomization: string };
 
 /**
  * Load manifests from files, directories (their *.yaml, *.yml and *.json,
  * not recursive, like `kubectl apply -f dir`) and globs (`k8s/**\/*.yaml` for
- * recursion), in the order given. Multi-document YAML and `kind: List` are
+ * recursion), in the order given. A directory that holds a kustomization.yaml
+ * (or a path to that file) is rendered as `kubectl kustomize` would, for the
+ * common subset (see kustomize.ts). Multi-document YAML and `kind: List` are
  * expanded. Errors name the input and the file and line.
  */
 export function loadManifests(patterns: string[], options: LoadOptions = {}): Manifest[] {
@@ -43,15 +33,21 @@ export function loadManifests(patterns: string[], options: LoadOptions = {}): Ma
   const cwd = options.cwd ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
   if (patterns.length === 0)
     throw new ConfigurationError(`Input "${input}" is empty. List manifest files, directories or globs, one per line.`, input);
-  const files = resolveFiles(patterns, cwd, input);
-  return files.flatMap((file) => parseManifestFile(file, readFileSync(file, 'utf8'), input));
+  return resolveSources(patterns, cwd, input).flatMap((entry) =>
+    'file' in entry
+      ? parseManifestFile(entry.file, readFileSync(entry.file, 'utf8'), input)
+      : renderKustomization(entry.kustomization, input, cwd),
+  );
 }
 
-/** The files the patterns name, each once, in the order the patterns give them. */
-export function resolveFiles(patterns: string[], cwd: string, input = 'manifests'): string[] {
-  const files: string[] = [];
-  const add = (file: string) => {
-    if (!files.includes(file)) files.push(file);
+/** The files and kustomization folders the patterns name, each once, in the order the patterns give them. */
+export function resolveSources(patterns: string[], cwd: string, input = 'manifests'): ManifestSourceEntry[] {
+  const entries: ManifestSourceEntry[] = [];
+  const seen = new Set<string>();
+  const add = (entry: ManifestSourceEntry) => {
+    const key = 'file' in entry ? `f:${entry.file}` : `k:${entry.kustomization}`;
+    if (!seen.has(key)) entries.push(entry);
+    seen.add(key);
   };
   for (const pattern of patterns) {
     if (GLOB_CHARS.test(pattern)) {
@@ -61,7 +57,16 @@ export function resolveFiles(patterns: string[], cwd: string, input = 'manifests
         .sort();
       if (matches.length === 0)
         throw new ConfigurationError(`Input "${input}": the glob "${pattern}" matched no .yaml, .yml or .json file under ${cwd}.`, input);
-      matches.forEach(add);
+      const kustomizations = matches.filter(isKustomizationFile);
+      if (kustomizations.length > 0) {
+        // Mixing a kustomization's own files with its rendering would apply them twice or half-transformed.
+        throw new ConfigurationError(
+          `Input "${input}": the glob "${pattern}" matches ${kustomizations.map((file) => relative(cwd, file)).join(', ')}. ` +
+            `Pass the folder that holds a kustomization.yaml (e.g. "${relative(cwd, dirname(kustomizations[0]!)) || '.'}") to have it rendered, not a glob over its files.`,
+          input,
+        );
+      }
+      matches.forEach((file) => add({ file }));
       continue;
     }
     const path = resolve(cwd, pattern);
@@ -72,6 +77,10 @@ export function resolveFiles(patterns: string[], cwd: string, input = 'manifests
       );
     }
     if (statSync(path).isDirectory()) {
+      if (kustomizationIn(path)) {
+        add({ kustomization: path });
+        continue;
+      }
       const inside = readdirSync(path)
         .filter((name) => MANIFEST_EXTENSIONS.has(extname(name)))
         .map((name) => join(path, name))
@@ -79,70 +88,15 @@ export function resolveFiles(patterns: string[], cwd: string, input = 'manifests
         .sort();
       if (inside.length === 0)
         throw new ConfigurationError(`Input "${input}": the directory "${pattern}" holds no .yaml, .yml or .json file.`, input);
-      inside.forEach(add);
+      inside.forEach((file) => add({ file }));
       continue;
     }
-    add(path);
+    add(isKustomizationFile(path) ? { kustomization: dirname(path) } : { file: path });
   }
-  return files;
+  return entries;
 }
 
-/** Parse one file's documents. Empty documents (a trailing `---`) are skipped. */
-export function parseManifestFile(file: string, text: string, input = 'manifests'): Manifest[] {
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true });
-  if (!Array.isArray(documents)) return []; // an empty file
-  const manifests: Manifest[] = [];
-  documents.forEach((document, index) => {
-    // The first node's offset, not the document's: that one can sit on the previous document's last line.
-    const start = document.contents?.range?.[0] ?? document.range[0];
-    const source = { file, line: lineCounter.linePos(start).line, document: index + 1 };
-    const error = document.errors[0];
-    if (error) {
-      const position = error.linePos?.[0];
-      const where = position ? `line ${position.line}, column ${position.col}` : `document ${index + 1}`;
-      const problem = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      throw new ConfigurationError(`Input "${input}": malformed YAML in ${file} at ${where}: ${problem}.`, input);
-    }
-    const value: unknown = document.toJS();
-    if (value === null || value === undefined) return;
-    for (const object of expandList(value)) manifests.push({ object: checkObject(object, { ...source }, input), source });
-  });
-  return manifests;
-}
-
-function expandList(value: unknown): unknown[] {
-  const object = value as { kind?: unknown; items?: unknown };
-  if (
-    object &&
-    typeof object === 'object' &&
-    typeof object.kind === 'string' &&
-    object.kind.endsWith('List') &&
-    Array.isArray(object.items)
-  )
-    return object.items;
-  return [value];
-}
-
-function checkObject(value: unknown, source: ManifestSource, input: string): KubeObject {
-  const where = `${source.file}:${source.line} (document ${source.document})`;
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigurationError(
-      `Input "${input}": ${where} is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata).`,
-      input,
-    );
-  }
-  const object = value as Partial<KubeObject>;
-  const missing = [
-    typeof object.apiVersion === 'string' ? undefined : 'apiVersion',
-    typeof object.kind === 'string' ? undefined : 'kind',
-    typeof object.metadata?.name === 'string' && object.metadata.name !== '' ? undefined : 'metadata.name',
-  ].filter(Boolean);
-  if (missing.length > 0) throw new ConfigurationError(`Input "${input}": ${where} lacks ${missing.join(', ')}.`, input);
-  return object as KubeObject;
-}
-
-export function isDeployment(object: KubeObject): object is Deployment {
+export function isDeployment(object: Manifest['object']): object is Deployment {
   return object.kind === 'Deployment' && typeof object.apiVersion === 'string' && object.apiVersion.startsWith('apps/');
 }
 

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../core/errors';
-import { describeSource, type Manifest } from './load';
+import { describeSource, type Manifest } from './parse';
 
 /** Kinds that live outside namespaces: they get no namespace. */
 const CLUSTER_SCOPED = new Set([

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { TokenRejected, verifyEksToken } from './eks-token-verifier';
+import { accessKeyIdOf, TokenRejected, verifyEksToken } from './eks-token-verifier';
 
 export interface EksFrontOptions {
   /** The cluster this front is: a token signed for another name is refused. */
@@ -22,7 +22,34 @@ export interface EksFrontOptions {
   pkiDir: string;
   apiserver: string;
   stsEndpoint: string;
-  secretAccessKey: string;
+  /**
+   * The secret of the key that signed a token, as STS knows it: the stack's one static secret, or a lookup,
+   * e.g. `motoIssuedSecrets(url)` for the temporary keys moto's STS issued to an assumed role.
+   */
+  secretAccessKey: string | SecretLookup;
+}
+
+/** The secret key of an access key id, or undefined when the key is unknown. */
+export type SecretLookup = (accessKeyId: string) => Promise<string | undefined>;
+
+/**
+ * The temporary keys moto's STS has issued (AssumeRole*, GetSessionToken), read from its state dump
+ * (/moto-api/data.json) as real STS knows its own. Keys are only ever added, so a hit is cached and a
+ * miss reads the dump again, once per unknown key.
+ */
+export function motoIssuedSecrets(motoUrl: string): SecretLookup {
+  const known = new Map<string, string>();
+  return async (accessKeyId) => {
+    if (!known.has(accessKeyId)) {
+      const response = await fetch(new URL('/moto-api/data.json', motoUrl));
+      if (!response.ok) throw new TokenRejected(`moto's state dump answered ${response.status}`);
+      const dump = (await response.json()) as { sts?: Record<string, { access_key_id?: string; secret_access_key?: string }[]> };
+      for (const issued of Object.values(dump.sts ?? {}).flat()) {
+        if (issued.access_key_id && issued.secret_access_key) known.set(issued.access_key_id, issued.secret_access_key);
+      }
+    }
+    return known.get(accessKeyId);
+  };
 }
 
 export interface EksFront {
@@ -101,7 +128,11 @@ export async function startEksFront(options: EksFrontOptions): Promise<EksFront>
 
 /** The caller's ARN: the token verified as aws-iam-authenticator and STS would, then GetCallerIdentity asked of moto. */
 async function identify(token: string, options: EksFrontOptions): Promise<string> {
-  const verified = verifyEksToken(token, { clusterName: options.clusterName, secretAccessKey: options.secretAccessKey });
+  const secretAccessKey =
+    typeof options.secretAccessKey === 'string' ? options.secretAccessKey : await options.secretAccessKey(accessKeyIdOf(token));
+  if (secretAccessKey === undefined)
+    throw new TokenRejected(`the token is signed with the access key ${accessKeyIdOf(token)}, which STS never issued`);
+  const verified = verifyEksToken(token, { clusterName: options.clusterName, secretAccessKey });
   // moto routes by the credential scope and does not check signatures (the verifier did): replay the caller's identity.
   const response = await fetch(options.stsEndpoint, {
     method: 'POST',

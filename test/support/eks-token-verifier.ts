@@ -32,6 +32,16 @@ const TOKEN_WINDOW_MS = 15 * 60_000;
 
 export class TokenRejected extends Error {}
 
+/** The access key id a token claims to be signed with (before any check), or "" when it names none. */
+export function accessKeyIdOf(token: string): string {
+  try {
+    const url = new URL(Buffer.from(token.slice(PREFIX.length), 'base64url').toString('utf8'));
+    return url.searchParams.get('X-Amz-Credential')?.split('/')[0] ?? '';
+  } catch {
+    return '';
+  }
+}
+
 export function verifyEksToken(token: string, options: VerifyOptions): VerifiedToken {
   if (!token.startsWith(PREFIX)) throw new TokenRejected('token is missing the k8s-aws-v1. prefix');
   const encoded = token.slice(PREFIX.length);
