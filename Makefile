@@ -6,10 +6,10 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/go/bin:$(PATH)
 
 ACTIONLINT_VERSION := v1.7.7
 
-.PHONY: test demo deps lint typecheck unit e2e check-dist build bench actionlint hadolint test-infra \
+.PHONY: test demo deps lint typecheck unit e2e check-dist build bench actionlint hadolint shellcheck test-infra \
         stack-up stack-down stack-status
 
-test: deps lint typecheck actionlint hadolint unit e2e test-infra check-dist
+test: deps lint typecheck actionlint hadolint shellcheck unit e2e test-infra check-dist
 	@echo "make test: every suite passed."
 
 deps: node_modules/.deps-stamp
@@ -46,6 +46,10 @@ actionlint:
 
 hadolint:
 	scripts/hadolint.sh
+
+# Every tracked shell script (*.sh and bash/sh shebangs); installs Debian's shellcheck when missing.
+shellcheck:
+	scripts/shellcheck.sh
 
 test-infra:
 	infra/tests/run.sh

@@ -51,17 +51,17 @@ go_build_cached() {
   mkdir -p "$(dirname "$output")"
   log "building $label into ${output/#$HOME/\~} (first time only; Kubernetes takes many minutes on 2 cores)"
 
-  t0="$(now_seconds)"
-  (cd "$module_dir" && run_logged "$logfile" "$label: go mod download" go mod download)
-  download_s="$(seconds_since "$t0")"
+  t0="$(stack_now)"
+  (cd "$module_dir" && stack_run_logged "$logfile" "$label: go mod download" go mod download)
+  download_s="$(stack_seconds_since "$t0")"
 
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   # -mod=readonly: the committed go.sum must already be complete, so a
   # build never rewrites tracked files. CGO off gives static binaries.
-  (cd "$module_dir" && run_logged "$logfile" "$label: go build" \
+  (cd "$module_dir" && stack_run_logged "$logfile" "$label: go build" \
     env CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath \
     -ldflags "-s -w $ldflags" -o "$output.tmp" "$package")
-  compile_s="$(seconds_since "$t0")"
+  compile_s="$(stack_seconds_since "$t0")"
 
   mv -f "$output.tmp" "$output"
   echo "$want" >"$stamp_file"

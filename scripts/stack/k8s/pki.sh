@@ -62,7 +62,7 @@ pki_complete() {
 ensure_pki() {
   pki_complete && return 0
   log "generating certificates in ${K8S_PKI_DIR#"$REPO_ROOT"/}"
-  command -v openssl >/dev/null || ensure_apt openssl
+  command -v openssl >/dev/null || stack_ensure_apt openssl
   rm -rf "$K8S_PKI_DIR"
   mkdir -p "$K8S_PKI_DIR"
   # Private keys are readable by root only.

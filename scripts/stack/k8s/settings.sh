@@ -84,9 +84,9 @@ wait_daemon_healthy() {
   local name="$1" timeout="$2"
   shift 2
   local deadline=$((SECONDS + timeout)) t0
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   until "$@" >/dev/null 2>&1; do
-    if ! pid_alive "$(read_pid "$name")"; then
+    if ! stack_pid_alive "$(stack_read_pid "$name")"; then
       tail -n 25 "$STACK_LOG_DIR/$name.log" >&2
       log "$name exited"
       return 1
@@ -97,5 +97,5 @@ wait_daemon_healthy() {
     fi
     sleep 0.3
   done
-  log "$name healthy after $(seconds_since "$t0")s"
+  log "$name healthy after $(stack_seconds_since "$t0")s"
 }
