@@ -210,9 +210,22 @@ build_rootfs_tarball() {
   pack_rootfs "$rootfs" "$tarball"
 }
 
+# Debian's debootstrap, under the lock every apt user of the stack shares (scripts/stack/lib.sh).
+install_debootstrap() {
+  log "debootstrap not found; installing Debian's package"
+  # shellcheck disable=SC2016 # expanded by the inner shell, under the lock
+  flock /tmp/apt.lock bash -c '
+    set -e
+    if [[ -z "$(find /tmp/flightdeck-apt-updated -mmin -60 2>/dev/null)" ]]; then
+      apt-get update -o DPkg::Lock::Timeout=600 && touch /tmp/flightdeck-apt-updated
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 debootstrap
+  ' >/dev/null || die "apt-get install debootstrap failed; install it and rerun"
+}
+
 if [[ $force == true || ! -f $tarball ]]; then
   [[ $EUID -eq 0 ]] || die "building the root filesystem needs root (debootstrap, chroot); run it as root"
-  command -v debootstrap >/dev/null || die "debootstrap not found; apt-get install debootstrap"
+  command -v debootstrap >/dev/null || install_debootstrap
   work=$(mktemp -d "$cache_dir/work.XXXXXX")
   trap remove_work_dir EXIT
   if [[ $force == true || ! -f $system_tarball ]]; then

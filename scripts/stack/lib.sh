@@ -28,7 +28,9 @@ STACK_ECR_HOST="$STACK_AWS_ACCOUNT_ID.dkr.ecr.$STACK_AWS_REGION.amazonaws.com"
 stack_ecr_password() { printf '%s-auth-token' "$STACK_AWS_ACCOUNT_ID"; }
 
 # The one order in which components come up; down.sh walks it backwards.
-STACK_ALL_COMPONENTS=(docker registry moto k8s kwok)
+# node (the real kubelet) comes after k8s, whose apiserver it registers
+# with, and before kwok, so that KWOK never sees a node it should not manage.
+STACK_ALL_COMPONENTS=(docker registry moto k8s node kwok)
 
 # Elapsed time is measured from the outermost script, so nested components
 # log on the same clock as up.sh.
@@ -120,12 +122,27 @@ STACK_DAEMON_MARKER="FLIGHTDECK_STACK_DAEMON_OF=$STACK_DIR"
 # The daemon must not inherit the lock descriptor of up.sh, or it would hold
 # the stack lock for its whole life and block every later up.sh and down.sh.
 stack_start_daemon() {
-  local name="$1"
-  shift
+  stack_launch_daemon inherit "$@"
+}
+
+# Like stack_start_daemon, but the daemon gets a clean environment: only PATH
+# and the stack's markers, none of up.sh's (AWS keys, KUBECONFIG, a user's
+# proxy settings). For the real node's daemons, whose environment reaches
+# the processes they start (shims, CNI plugins, the credential provider).
+stack_start_clean_daemon() {
+  stack_launch_daemon clean "$@"
+}
+
+# stack_launch_daemon inherit|clean <name> <command...>
+stack_launch_daemon() {
+  local environment="$1" name="$2"
+  shift 2
+  local env_command=(env)
+  [[ "$environment" == clean ]] && env_command=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
   local logfile="$STACK_LOG_DIR/$name.log"
   stack_init_dirs
   echo "--- $(date -u +%FT%TZ) starting: $1" >>"$logfile"
-  setsid env "$STACK_DAEMON_MARKER" "FLIGHTDECK_STACK_COMPONENT=${STACK_LOG_TAG:-$name}" "$@" \
+  setsid "${env_command[@]}" "$STACK_DAEMON_MARKER" "FLIGHTDECK_STACK_COMPONENT=${STACK_LOG_TAG:-$name}" "$@" \
     </dev/null >>"$logfile" 2>&1 9>&- &
   echo $! >"$(stack_pid_file "$name")"
   log "started $name (pid $!), log: ${logfile#"$REPO_ROOT"/}"

@@ -2,7 +2,7 @@
 # A real Kubernetes control plane on loopback: etcd, kube-apiserver,
 # kube-controller-manager and kube-scheduler, built from Go modules
 # (tools/k8s, tools/etcd), with certificates, kubeconfigs and the deployer RBAC.
-# There are no kubelets: KWOK (kwok.sh) plays the nodes and pods.
+# KWOK (kwok.sh) plays most nodes and pods; node.sh adds one real node.
 #
 #   k8s.sh up      builds once (cached per version), starts what is not
 #                  running or healthy, restarts only what died
@@ -67,6 +67,11 @@ kube-apiserver_command() {
   # The watch grace period makes SIGTERM close open watches (the controller
   # manager's, the scheduler's, KWOK's) so a stop takes seconds; without it
   # the server waits out its 60s request timeout for them.
+  # The kubelet flags are for the real node (node.sh): the apiserver calls
+  # its kubelet for logs and exec with its own client certificate, checks
+  # the kubelet's serving certificate against the cluster CA, and dials the
+  # node's InternalIP (its hostname resolves nowhere). Always set, so that
+  # bringing the node up or down never restarts the apiserver.
   printf '%s\n' "$K8S_BIN_DIR/kube-apiserver" \
     --advertise-address "$K8S_HOST" --bind-address "$K8S_HOST" --secure-port "$APISERVER_PORT" \
     --endpoint-reconciler-type none \
@@ -85,6 +90,10 @@ kube-apiserver_command() {
     --requestheader-extra-headers-prefix X-Remote-Extra- \
     --proxy-client-cert-file "$pki/front-proxy-client.crt" \
     --proxy-client-key-file "$pki/front-proxy-client.key" \
+    --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority "$pki/ca.crt" \
+    --kubelet-preferred-address-types InternalIP \
     --shutdown-watch-termination-grace-period 2s \
     --allow-privileged=true --profiling=false
 }
@@ -189,6 +198,26 @@ stop_all_daemons() {
   done
 }
 
+# The apiserver's kubelet client may use the kubelet API (logs, exec, port
+# forwarding, metrics), which the kubelet authorizes by asking the apiserver.
+ensure_kubelet_api_access() {
+  kubectl_admin apply -f - >>"$STACK_LOG_DIR/k8s-apply.log" 2>&1 <<EOF ||
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: flightdeck:apiserver-kubelet-client
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:kubelet-api-admin
+subjects:
+  - apiGroup: rbac.authorization.k8s.io
+    kind: User
+    name: $APISERVER_KUBELET_CLIENT_USER
+EOF
+    die "binding $APISERVER_KUBELET_CLIENT_USER to system:kubelet-api-admin failed; see .stack/logs/k8s-apply.log"
+}
+
 # --- deployer identity -------------------------------------------------------
 
 DEPLOYER_USER="system:serviceaccount:$DEPLOYER_NAMESPACE:$DEPLOYER_SERVICE_ACCOUNT"
@@ -282,6 +311,7 @@ k8s_up() {
     stop_all_daemons
     ensure_pki
   fi
+  ensure_apiserver_kubelet_client_cert
   ensure_component_kubeconfigs
   mkdir -p "$ETCD_DATA_DIR"
   chmod 0700 "$ETCD_DATA_DIR"
@@ -292,6 +322,7 @@ k8s_up() {
   ensure_daemon kube-scheduler 60
   wait_for_controllers
   wait_for_rbac
+  ensure_kubelet_api_access
   ensure_deployer_access
   write_k8s_env
   log "Kubernetes $KUBERNETES_VERSION up at $KUBE_APISERVER in $(stack_seconds_since "$t0")s"
