@@ -64,6 +64,8 @@ kube-proxy_healthy() {
 
 node_daemon_running() { stack_proc_running "$1" "$1"; }
 
+node_processes_gone() { [[ -z "$(stack_marked_pids node)" ]]; }
+
 kube_proxy_synced() { iptables -w -S FORWARD 2>/dev/null | grep -q -- '-j KUBE-FORWARD'; }
 
 node_ready() {
@@ -271,11 +273,13 @@ node_teardown() {
     warn "stopping processes of the node that outlived their daemon: $(echo "$leftover" | tr '\n' ' ')"
     # shellcheck disable=SC2086 # one pid per word
     kill -KILL $leftover 2>/dev/null || true
-    stack_wait_until 10 "the node's processes to exit" test -z "$(stack_marked_pids node)" || true
+    stack_wait_until 10 "the node's processes to exit" node_processes_gone || true
   fi
   node_cgroups_down
   node_unmount_all
-  if [[ -x "$K8S_BIN_DIR/kube-proxy" ]]; then
+  # Only when there is something to clean: any iptables call makes the nft
+  # table it touches, which would be a change of our own on a clean host.
+  if [[ -x "$K8S_BIN_DIR/kube-proxy" && -n "$(node_iptables_leftovers)" ]]; then
     "$K8S_BIN_DIR/kube-proxy" --cleanup >>"$STACK_LOG_DIR/node-down.log" 2>&1 || true
   fi
   node_iptables_down

@@ -108,6 +108,8 @@ node_cgroup_pids() {
   done < <(node_cgroup_dirs) | sort -u
 }
 
+node_cgroups_empty() { [[ -z "$(node_cgroup_pids)" ]]; }
+
 node_cgroups_up() {
   local mount
   while read -r mount; do
@@ -123,7 +125,7 @@ node_cgroups_down() {
     warn "processes of the node's pods outlived their runtime; killing them: $(echo "$pids" | tr '\n' ' ')"
     # shellcheck disable=SC2086 # one pid per word
     kill -KILL $pids 2>/dev/null || true
-    stack_wait_until 10 "the pods' processes to exit" test -z "$(node_cgroup_pids)" || true
+    stack_wait_until 10 "the pods' processes to exit" node_cgroups_empty || true
   fi
   while read -r dir; do
     rmdir "$dir" 2>/dev/null || warn "could not remove cgroup $dir"

@@ -73,9 +73,11 @@ node_routes_present() {
 
 node_network_down() {
   local range link
-  while iptables -w -D FORWARD -j "$NODE_GUARD_CHAIN" 2>/dev/null; do :; done
-  iptables -w -F "$NODE_GUARD_CHAIN" 2>/dev/null || true
-  iptables -w -X "$NODE_GUARD_CHAIN" 2>/dev/null || true
+  if iptables-save -t filter 2>/dev/null | grep -q "^:$NODE_GUARD_CHAIN "; then
+    while iptables -w -D FORWARD -j "$NODE_GUARD_CHAIN" 2>/dev/null; do :; done
+    iptables -w -F "$NODE_GUARD_CHAIN" 2>/dev/null || true
+    iptables -w -X "$NODE_GUARD_CHAIN" 2>/dev/null || true
+  fi
   for range in "${NODE_FAKE_RANGES[@]}"; do
     ip route del unreachable "$range" 2>/dev/null || true
   done
