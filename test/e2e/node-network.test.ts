@@ -4,7 +4,6 @@
  * non-root user and read-only root filesystem; `kubectl logs` and `exec` reach it through the
  * apiserver; and no packet it or the cluster's addresses produce can leave the machine.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mustRun, runProgram } from '../stack/commands';
 import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
@@ -21,24 +20,9 @@ import {
   nodeSelected,
   realNode,
   sleep,
+  tcpConnect,
   type PodView,
 } from './node-support';
-
-/** How a TCP connect from the host ended: the errno code, or "connected". */
-function tcpConnect(host: string, port: number, timeoutMs = 5000): Promise<{ outcome: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolveConnect) => {
-    const socket = connect({ host, port });
-    socket.setTimeout(timeoutMs);
-    const done = (outcome: string) => {
-      socket.destroy();
-      resolveConnect({ outcome, ms: Date.now() - started });
-    };
-    socket.once('connect', () => done('connected'));
-    socket.once('timeout', () => done('timeout'));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
-  });
-}
 
 /** Packets the guard chain's REJECT rules have counted so far. */
 function guardRejected(chain: string): number {
@@ -178,7 +162,7 @@ describe.runIf(nodeSelected())('the real node', () => {
       expect(route.stderr, address).toContain('No route to host');
     }
     const fake = await tcpConnect('10.244.0.7', 8080);
-    expect(fake.outcome).toBe('EHOSTUNREACH');
+    expect(fake).toBe('EHOSTUNREACH');
 
     // The whole Service range is routed onto the node's bridge, never to eth0's default route...
     expect(mustRun('ip', ['route', 'get', '10.96.200.200'])).toContain(`dev ${node.bridge}`);
@@ -190,11 +174,11 @@ describe.runIf(nodeSelected())('the real node', () => {
       spec: { selector: { app: 'nothing-here' }, ports: [{ port: 80, targetPort: 8080 }] },
     });
     let refused = await tcpConnect(empty.spec.clusterIP, 80);
-    for (let tries = 0; refused.outcome !== 'ECONNREFUSED' && tries < 20; tries++) {
+    for (let tries = 0; refused !== 'ECONNREFUSED' && tries < 20; tries++) {
       await sleep(500); // kube-proxy's next sync (minSyncPeriod 1s)
       refused = await tcpConnect(empty.spec.clusterIP, 80);
     }
-    expect(refused.outcome).toBe('ECONNREFUSED');
+    expect(refused).toBe('ECONNREFUSED');
   });
 
   it('is shown by stack-status with its pods', () => {

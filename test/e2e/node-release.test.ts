@@ -27,6 +27,7 @@ import {
   realNode,
   startRequestLoop,
   TRACK_LABEL,
+  waitForNoEndpoints,
   writeWorkspace,
   type BuildName,
   type LoopReport,
@@ -66,6 +67,7 @@ describe.runIf(nodeSelected())('releases on the real node: real pods, real fault
   });
 
   beforeEach(async () => {
+    await waitForNoEndpoints(namespace.name, `${APP}-canary-check`, canaryCheckIP);
     watcher = await watchDeployment({ namespace: namespace.name, name: APP });
   });
 

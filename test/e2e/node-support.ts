@@ -6,6 +6,7 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -187,6 +188,39 @@ export async function createCanaryCheckService(namespace: string): Promise<strin
     },
   });
   return service.spec.clusterIP;
+}
+
+/** How a TCP connect from the host ended: the errno code, or "connected". */
+export function tcpConnect(host: string, port: number, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolveConnect) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(timeoutMs);
+    const done = (outcome: string) => {
+      socket.destroy();
+      resolveConnect(outcome);
+    };
+    socket.once('connect', () => done('connected'));
+    socket.once('timeout', () => done('timeout'));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+  });
+}
+
+/**
+ * Waits until a Service has no endpoints left and kube-proxy has caught up (a connect to its
+ * ClusterIP is refused by kube-proxy's rule for a Service without endpoints): a canary pod of the
+ * previous scenario, just gone, must not answer (or fail to answer) this one's checks.
+ */
+export async function waitForNoEndpoints(namespace: string, service: string, ip: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const slices = await admin().get<{ items: { endpoints?: unknown[] }[] }>(
+      `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`,
+    );
+    const endpoints = slices.items.reduce((sum, slice) => sum + (slice.endpoints?.length ?? 0), 0);
+    if (endpoints === 0 && (await tcpConnect(ip, 80)) === 'ECONNREFUSED') return;
+    if (Date.now() > deadline) throw new Error(`Service ${namespace}/${service} still has ${endpoints} endpoint(s) after ${timeoutMs} ms`);
+    await sleep(250);
+  }
 }
 
 export async function clusterIP(namespace: string, service = APP): Promise<string> {
