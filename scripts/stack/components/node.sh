@@ -306,7 +306,7 @@ node_down() {
 # --- status ------------------------------------------------------------------------
 
 node_status() {
-  local name pid state healthy=0 node="absent" pods="-"
+  local name pid state healthy=0 node="absent" pods="" count="-"
   for name in "${NODE_DAEMONS[@]}"; do
     pid="$(stack_read_pid "$name")"
     if node_daemon_running "$name" && "${name}_healthy"; then
@@ -324,11 +324,12 @@ node_status() {
   if apiserver_ready 2>/dev/null; then
     node="$(kubectl_admin get node "$NODE_NAME" --no-headers 2>/dev/null | awk '{ print $2 }')"
     pods="$(kubectl_admin get pods --all-namespaces --field-selector "spec.nodeName=$NODE_NAME" --no-headers 2>/dev/null)"
+    count="$(grep -c . <<<"$pods" || true)"
   fi
   printf '%-9s %-8s %-18s %s\n' node "${node:-absent}" "$KUBERNETES_VERSION" \
-    "$NODE_NAME ip=$NODE_IP pods=$(grep -c . <<<"$pods" || true) bridge=$NODE_BRIDGE"
+    "$NODE_NAME ip=$NODE_IP pods=$count bridge=$NODE_BRIDGE"
   # The node's pods, a line each: namespace/name, ready, status, restarts.
-  [[ -n "$pods" && "$pods" != - ]] && awk '{ printf "%-9s %-8s %-18s pod %s/%s ready=%s restarts=%s\n", "node", $4, "", $1, $2, $3, $5 }' <<<"$pods"
+  [[ -n "$pods" ]] && awk '{ printf "%-9s %-8s %-18s pod %s/%s ready=%s restarts=%s\n", "node", $4, "", $1, $2, $3, $5 }' <<<"$pods"
   [[ "$node" == Ready ]] || healthy=1
   return "$healthy"
 }
