@@ -59,6 +59,23 @@ function mountsUnder(dir: string): string[] {
     .filter((point) => point === dir || point.startsWith(`${dir}/`));
 }
 
+/** Shim sockets in /run/containerd/s that no process listens on: left by shims killed outright. */
+function deadShimSockets(): string[] {
+  const dir = '/run/containerd/s';
+  if (!existsSync(dir)) return [];
+  const listening = mustRun('ss', ['-xl']);
+  return readdirSync(dir)
+    .map((name) => join(dir, name))
+    .filter((path) => !listening.includes(path));
+}
+
+function nftTables(): string[] {
+  return mustRun('nft', ['list', 'tables'])
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .sort();
+}
+
 function sysctl(key: string): string {
   return mustRun('sysctl', ['-n', key]).trim();
 }
@@ -77,7 +94,11 @@ describe.runIf(nodeSelected())('real node lifecycle', () => {
   let namespace: TestNamespace;
   let good: string;
 
+  /** Shared directories the host had before the node's first up (the node saved the list then). */
+  let initialHostDirs: string[];
+
   beforeAll(async () => {
+    initialHostDirs = readFileSync(join(STACK_DIR, 'node-host-state/existing-dirs'), 'utf8').split('\n');
     ({ good } = await buildApp(['good']));
     namespace = await createTestNamespace('node-lifecycle');
   });
@@ -105,6 +126,10 @@ describe.runIf(nodeSelected())('real node lifecycle', () => {
       await createStableApp(namespace.name, good);
       await waitForReadyPods(3, 'the app did not become Ready');
       const saved = savedSysctls();
+      const tablesBefore = readFileSync(join(STACK_DIR, 'node-host-state/nft-tables'), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .sort();
       // The kubelet rewrote these; down must put the host's values back.
       expect(sysctl('vm.overcommit_memory')).toBe('1');
       expect(nodeProcesses().length).toBeGreaterThanOrEqual(3);
@@ -120,6 +145,10 @@ describe.runIf(nodeSelected())('real node lifecycle', () => {
       expect(mountsUnder(NODE_DIR)).toEqual([]);
       expect(cgroupLeftovers()).toEqual([]);
       for (const [key, value] of saved) expect(sysctl(key), key).toBe(value);
+      // Nothing of the node in the shared places: shim sockets, libcni's cache, nft tables it made.
+      expect(deadShimSockets()).toEqual([]);
+      for (const dir of ['/var/lib/cni', LOG_LINKS]) expect(existsSync(dir), dir).toBe(initialHostDirs.includes(dir));
+      expect(nftTables()).toEqual(tablesBefore);
       expect(existsSync(join(STACK_DIR, 'node-host-state'))).toBe(false);
       // The kubelet's container log links go too, and the Node is deregistered.
       if (existsSync(LOG_LINKS)) {
@@ -154,6 +183,8 @@ describe.runIf(nodeSelected())('real node lifecycle', () => {
 
     node('up');
     applyStackEnv();
+    // The killed shims' sockets went with the repair.
+    expect(deadShimSockets()).toEqual([]);
     // One guard jump, first in FORWARD; routes and bridge once each: nothing doubled by the repair.
     const forward = mustRun('iptables', ['-w', '-S', 'FORWARD']).split('\n');
     expect(forward[1]).toBe(`-A FORWARD -j ${realNode().guardChain}`);
@@ -163,5 +194,12 @@ describe.runIf(nodeSelected())('real node lifecycle', () => {
     // The Deployment's pods run again on the repaired node.
     await waitForReadyPods(3, 'the app did not come back after the repair');
     expect((await readyPods()).every((p) => p.node === realNode().name)).toBe(true);
+
+    // And a down after the repair still leaves nothing in the shared places: the killed pods'
+    // libcni results and the killed shims' sockets went with the repair, not into its saved state.
+    node('down');
+    expect(nodeProcesses()).toEqual([]);
+    expect(deadShimSockets()).toEqual([]);
+    for (const dir of ['/var/lib/cni', LOG_LINKS]) expect(existsSync(dir), dir).toBe(initialHostDirs.includes(dir));
   });
 });

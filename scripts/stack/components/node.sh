@@ -259,14 +259,27 @@ remove_node_object() {
 # containerd (so CNI DEL runs), then kube-proxy's and the kubelet's rules,
 # the host settings, and the network last.
 node_teardown() {
+  local runtime_files
+  runtime_files="$(node_runtime_files)"
   stack_stop_daemon kubelet 20
   stack_stop_daemon kube-proxy 10
+  local reset=0 leftover _
   if node_daemon_running containerd && containerd_healthy; then
-    "$K8S_BIN_DIR/cri-reset" --endpoint "$CRI_ENDPOINT" >>"$STACK_LOG_DIR/node-reset.log" 2>&1 ||
+    if "$K8S_BIN_DIR/cri-reset" --endpoint "$CRI_ENDPOINT" >>"$STACK_LOG_DIR/node-reset.log" 2>&1; then
+      reset=1
+    else
       warn "cri-reset failed (see .stack/logs/node-reset.log); removing what is left by hand"
+    fi
   fi
   stack_stop_daemon containerd 20
-  local leftover
+  # After a reset the shims are exiting on their own (and remove their
+  # sockets); a moment for them before anything left is killed.
+  if ((reset)); then
+    for _ in {1..25}; do
+      node_processes_gone && break
+      sleep 0.2
+    done
+  fi
   leftover="$(stack_marked_pids node)"
   if [[ -n "$leftover" ]]; then
     # containerd's shims (they outlive it by design) and anything else of ours.
@@ -276,6 +289,7 @@ node_teardown() {
     stack_wait_until 10 "the node's processes to exit" node_processes_gone || true
   fi
   node_cgroups_down
+  node_remove_runtime_files "$runtime_files"
   node_unmount_all
   # Only when there is something to clean: any iptables call makes the nft
   # table it touches, which would be a change of our own on a clean host.

@@ -132,6 +132,39 @@ node_cgroups_down() {
   done < <(node_cgroup_dirs)
 }
 
+# --- files of killed shims and pods --------------------------------------------------
+
+# A shim that is killed (a crash, or one still exiting when down stops it)
+# leaves its socket in /run/containerd/s, a directory the Docker engine's
+# shims share; libcni keeps the results of a pod whose CNI DEL never ran. So
+# a teardown first notes, from containerd's task bundles, our shims' sockets
+# and our sandboxes' ids, and removes exactly those files at the end.
+node_runtime_files() {
+  local bundle address
+  for bundle in "$CONTAINERD_STATE"/io.containerd.runtime.v2.task/*/*; do
+    [[ -d "$bundle" ]] || continue
+    if [[ -f "$bundle/address" ]]; then
+      address="$(cat "$bundle/address")"
+      echo "socket ${address#unix://}"
+    fi
+    echo "sandbox ${bundle##*/}"
+  done
+  return 0
+}
+
+# node_remove_runtime_files <what node_runtime_files printed>
+node_remove_runtime_files() {
+  local kind value
+  while read -r kind value; do
+    case "$kind" in
+      socket) [[ "$value" == /run/containerd/s/* && -S "$value" ]] && rm -f "$value" ;;
+      # <network>-<sandbox id>-<interface>: ours, and the loopback one go-cni adds.
+      sandbox) rm -f /var/lib/cni/results/*-"$value"-* 2>/dev/null ;;
+    esac
+  done <<<"$1"
+  rm -f /var/lib/cni/results/flightdeck-node-* 2>/dev/null || true
+}
+
 # --- mounts ----------------------------------------------------------------------
 
 # Mount points under .stack/node, deepest first: the kubelet's rshared bind of
