@@ -6,10 +6,10 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/go/bin:$(PATH)
 
 ACTIONLINT_VERSION := v1.7.7
 
-.PHONY: test demo deps lint typecheck unit e2e check-dist build bench actionlint hadolint zizmor test-infra \
-        act stack-up stack-down stack-status
+.PHONY: test demo deps lint typecheck unit e2e check-dist build bench actionlint hadolint shellcheck zizmor \
+        test-infra act stack-up stack-down stack-status
 
-test: deps lint typecheck actionlint zizmor hadolint unit e2e test-infra check-dist
+test: deps lint typecheck actionlint zizmor hadolint shellcheck unit e2e test-infra check-dist
 	@echo "make test: every suite passed."
 
 deps: node_modules/.deps-stamp
@@ -54,6 +54,10 @@ zizmor:
 # nektos/act, which the act e2e tests (test/e2e/act-*.test.ts) run the workflows with; built once per version.
 act:
 	scripts/act/install.sh
+
+# Every tracked shell script (*.sh and bash/sh shebangs); installs Debian's shellcheck when missing.
+shellcheck:
+	scripts/shellcheck.sh
 
 test-infra:
 	infra/tests/run.sh

@@ -5,12 +5,7 @@
 #   STACK_COMPONENTS="docker registry moto"   limits it to some components.
 source "$(dirname "$0")/lib.sh"
 
-require_root
-stack_init_dirs
-read -r -a components <<<"${STACK_COMPONENTS:-${STACK_ALL_COMPONENTS[*]}}"
-validate_component_names "${components[@]}"
-
-take_stack_lock
+stack_begin "$@"
 
 # The env file describes a running stack; it goes first so nothing reuses it.
 rm -f "$STACK_ENV_FILE"
@@ -20,9 +15,9 @@ for ((i = ${#components[@]} - 1; i >= 0; i--)); do
   name="${components[i]}"
   script="$STACK_COMPONENT_DIR/$name.sh"
   [[ -f "$script" ]] || continue
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   if bash "$script" down; then
-    log "$name down in $(seconds_since "$t0")s"
+    log "$name down in $(stack_seconds_since "$t0")s"
   else
     failed+=("$name")
   fi
@@ -35,4 +30,4 @@ if [[ -n "$leftovers" ]]; then
   exit 1
 fi
 ((${#failed[@]} == 0)) || die "these components failed to stop: ${failed[*]}"
-log "stack down; no process of it is left (total $(seconds_since "$STACK_T0")s)"
+log "stack down; no process of it is left (total $(stack_seconds_since "$STACK_T0")s)"

@@ -3,6 +3,9 @@
 # Source it; it defines functions and the STACK_* layout, and runs nothing else.
 
 set -euo pipefail
+# A CDPATH in the caller's environment would make `cd dir` print the
+# directory, which the $(cd … && pwd) below would then capture twice.
+unset CDPATH
 
 STACK_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$STACK_LIB_DIR/../.." && pwd)"
@@ -25,7 +28,9 @@ STACK_ECR_HOST="$STACK_AWS_ACCOUNT_ID.dkr.ecr.$STACK_AWS_REGION.amazonaws.com"
 stack_ecr_password() { printf '%s-auth-token' "$STACK_AWS_ACCOUNT_ID"; }
 
 # The one order in which components come up; down.sh walks it backwards.
-STACK_ALL_COMPONENTS=(docker registry moto k8s kwok)
+# node (the real kubelet) comes after k8s, whose apiserver it registers
+# with, and before kwok, so that KWOK never sees a node it should not manage.
+STACK_ALL_COMPONENTS=(docker registry moto k8s node kwok)
 
 # Elapsed time is measured from the outermost script, so nested components
 # log on the same clock as up.sh.
@@ -38,16 +43,16 @@ stack_init_dirs() {
 
 # --- logging -----------------------------------------------------------------
 
-now_seconds() { echo "${EPOCHREALTIME/,/.}"; }
+stack_now() { echo "${EPOCHREALTIME/,/.}"; }
 
-# Seconds elapsed since $1 (a now_seconds value), one decimal.
-seconds_since() {
-  awk -v a="$1" -v b="$(now_seconds)" 'BEGIN { printf "%.1f", b - a }'
+# Seconds elapsed since $1 (a stack_now value), one decimal.
+stack_seconds_since() {
+  awk -v a="$1" -v b="$(stack_now)" 'BEGIN { printf "%.1f", b - a }'
 }
 
 log() {
   local tag="${STACK_LOG_TAG:-stack}"
-  printf '[%6ss] %-9s %s\n' "$(seconds_since "$STACK_T0")" "$tag" "$*" >&2
+  printf '[%6ss] %-9s %s\n' "$(stack_seconds_since "$STACK_T0")" "$tag" "$*" >&2
 }
 
 warn() { log "WARNING: $*"; }
@@ -59,37 +64,37 @@ die() {
 
 # Runs a command, logging what it is and how long it took; its output goes to
 # the log file given as $1 so a failure can point at it.
-run_logged() {
+stack_run_logged() {
   local logfile="$1" what="$2"
   shift 2
   local t0
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   log "$what ..."
   if ! "$@" >>"$logfile" 2>&1; then
-    log "ERROR: $what failed after $(seconds_since "$t0")s; last lines of $logfile:"
+    log "ERROR: $what failed after $(stack_seconds_since "$t0")s; last lines of $logfile:"
     tail -n 20 "$logfile" >&2 || true
     return 1
   fi
-  log "$what done in $(seconds_since "$t0")s"
+  log "$what done in $(stack_seconds_since "$t0")s"
 }
 
-require_root() {
+stack_require_root() {
   [[ "$(id -u)" == 0 ]] || die "the local stack must run as root (it binds port 443 and edits /etc/hosts); rerun with sudo"
 }
 
 # --- pid files and processes -------------------------------------------------
 
-pid_file() { echo "$STACK_PID_DIR/$1.pid"; }
+stack_pid_file() { echo "$STACK_PID_DIR/$1.pid"; }
 
 # Prints the pid recorded for process name $1, or nothing.
-read_pid() {
+stack_read_pid() {
   local file
-  file="$(pid_file "$1")"
+  file="$(stack_pid_file "$1")"
   [[ -s "$file" ]] && tr -dc '0-9' <"$file"
   return 0
 }
 
-pid_alive() {
+stack_pid_alive() {
   local pid="$1"
   [[ -n "$pid" ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
@@ -99,10 +104,10 @@ pid_alive() {
 
 # True when the pid file of $1 names a live process whose command line still
 # contains $2 (guards against a recycled pid after a reboot).
-proc_running() {
+stack_proc_running() {
   local name="$1" expected="${2:-}" pid
-  pid="$(read_pid "$name")"
-  pid_alive "$pid" || return 1
+  pid="$(stack_read_pid "$name")"
+  stack_pid_alive "$pid" || return 1
   [[ -z "$expected" ]] && return 0
   tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$expected"
 }
@@ -116,46 +121,61 @@ STACK_DAEMON_MARKER="FLIGHTDECK_STACK_DAEMON_OF=$STACK_DIR"
 # and records its pid. The caller waits for it to become healthy.
 # The daemon must not inherit the lock descriptor of up.sh, or it would hold
 # the stack lock for its whole life and block every later up.sh and down.sh.
-start_daemon() {
-  local name="$1"
-  shift
+stack_start_daemon() {
+  stack_launch_daemon inherit "$@"
+}
+
+# Like stack_start_daemon, but the daemon gets a clean environment: only PATH
+# and the stack's markers, none of up.sh's (AWS keys, KUBECONFIG, a user's
+# proxy settings). For the real node's daemons, whose environment reaches
+# the processes they start (shims, CNI plugins, the credential provider).
+stack_start_clean_daemon() {
+  stack_launch_daemon clean "$@"
+}
+
+# stack_launch_daemon inherit|clean <name> <command...>
+stack_launch_daemon() {
+  local environment="$1" name="$2"
+  shift 2
+  local env_command=(env)
+  [[ "$environment" == clean ]] && env_command=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
   local logfile="$STACK_LOG_DIR/$name.log"
   stack_init_dirs
   echo "--- $(date -u +%FT%TZ) starting: $1" >>"$logfile"
-  setsid env "$STACK_DAEMON_MARKER" "FLIGHTDECK_STACK_COMPONENT=${STACK_LOG_TAG:-$name}" "$@" \
+  setsid "${env_command[@]}" "$STACK_DAEMON_MARKER" "FLIGHTDECK_STACK_COMPONENT=${STACK_LOG_TAG:-$name}" "$@" \
     </dev/null >>"$logfile" 2>&1 9>&- &
-  echo $! >"$(pid_file "$name")"
+  echo $! >"$(stack_pid_file "$name")"
   log "started $name (pid $!), log: ${logfile#"$REPO_ROOT"/}"
 }
 
 # Stops the process recorded for $1: SIGTERM, then SIGKILL after $2 seconds.
-stop_daemon() {
+stack_stop_daemon() {
   local name="$1" grace="${2:-20}" pid deadline
-  pid="$(read_pid "$name")"
-  if ! pid_alive "$pid"; then
-    rm -f "$(pid_file "$name")"
+  pid="$(stack_read_pid "$name")"
+  if ! stack_pid_alive "$pid"; then
+    rm -f "$(stack_pid_file "$name")"
     return 0
   fi
   log "stopping $name (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
   deadline=$((SECONDS + grace))
-  while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
-  if pid_alive "$pid"; then
+  while stack_pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+  if stack_pid_alive "$pid"; then
     warn "$name (pid $pid) ignored SIGTERM for ${grace}s; sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5
   fi
-  pid_alive "$pid" && die "$name (pid $pid) is still running after SIGKILL"
-  stop_session_leftovers "$name" "$pid"
-  rm -f "$(pid_file "$name")"
+  stack_pid_alive "$pid" && die "$name (pid $pid) is still running after SIGKILL"
+  stack_stop_session_leftovers "$name" "$pid"
+  rm -f "$(stack_pid_file "$name")"
 }
 
-# A daemon started by start_daemon leads its own session (setsid), so what is
+# A daemon started by stack_start_daemon leads its own session (setsid), so what is
 # left in that session after it exited are children it failed to stop.
-stop_session_leftovers() {
+stack_stop_session_leftovers() {
   local name="$1" sid="$2" left="" pid
   for pid in $(pgrep -s "$sid" || true); do
-    pid_alive "$pid" && left+="$pid "
+    stack_pid_alive "$pid" && left+="$pid "
   done
   [[ -z "$left" ]] && return 0
   warn "$name left processes behind in its session: ${left}- stopping them"
@@ -165,23 +185,23 @@ stop_session_leftovers() {
 }
 
 # Resident memory of a pid in MiB, or "-".
-rss_mib() {
+stack_rss_mib() {
   local kb
   kb="$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ')"
   [[ -n "$kb" ]] && awk -v k="$kb" 'BEGIN { printf "%.0f", k / 1024 }' || echo "-"
 }
 
-# take_stack_lock: serialises up.sh and down.sh (they race for ports and pid
-# files). Held on descriptor 9 until the script exits; start_daemon closes it.
-take_stack_lock() {
+# stack_take_lock: serialises up.sh and down.sh (they race for ports and pid
+# files). Held on descriptor 9 until the script exits; stack_start_daemon closes it.
+stack_take_lock() {
   exec 9>"$STACK_DIR/.lock"
   flock -w 900 9 || die "another scripts/stack/up.sh or down.sh has held $STACK_DIR/.lock for 15 minutes; see 'fuser -v $STACK_DIR/.lock'"
 }
 
 # --- waiting -----------------------------------------------------------------
 
-# wait_until <timeout-seconds> <description> <command...>: polls the command.
-wait_until() {
+# stack_wait_until <timeout-seconds> <description> <command...>: polls the command.
+stack_wait_until() {
   local timeout="$1" what="$2"
   shift 2
   local deadline=$((SECONDS + timeout))
@@ -194,31 +214,31 @@ wait_until() {
   done
 }
 
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+stack_port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
-wait_for_port() {
+stack_wait_for_port() {
   local host="$1" port="$2" timeout="${3:-60}"
-  wait_until "$timeout" "$host:$port to accept connections" port_open "$host" "$port"
+  stack_wait_until "$timeout" "$host:$port to accept connections" stack_port_open "$host" "$port"
 }
 
-# wait_for_url <url> <timeout> [curl options...]: waits for any 2xx answer.
-wait_for_url() {
+# stack_wait_for_url <url> <timeout> [curl options...]: waits for any 2xx answer.
+stack_wait_for_url() {
   local url="$1" timeout="${2:-60}"
   shift 2 || true
-  wait_until "$timeout" "$url" curl -fsS -o /dev/null --max-time 5 "$@" "$url"
+  stack_wait_until "$timeout" "$url" curl -fsS -o /dev/null --max-time 5 "$@" "$url"
 }
 
 # Which process listens on TCP port $1 (pid), if any.
-port_owner_pid() {
+stack_port_owner_pid() {
   ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true
 }
 
 # --- packages ----------------------------------------------------------------
 
-# ensure_apt <pkg>...: installs the Debian packages that are missing. The lock
+# stack_ensure_apt <pkg>...: installs the Debian packages that are missing. The lock
 # is shared with every other apt user on the machine; the package lists are
 # refreshed at most once per hour however many components ask.
-ensure_apt() {
+stack_ensure_apt() {
   local missing=() pkg
   for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -226,7 +246,7 @@ ensure_apt() {
   ((${#missing[@]} == 0)) && return 0
   log "installing Debian packages: ${missing[*]}"
   local logfile="$STACK_LOG_DIR/apt.log" t0
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   stack_init_dirs
   # shellcheck disable=SC2016 # expanded by the inner shell, under the lock
   if ! flock /tmp/apt.lock bash -c '
@@ -238,26 +258,26 @@ ensure_apt() {
       fi
       DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         -o DPkg::Lock::Timeout=600 "$@"
-    ' ensure_apt "${missing[@]}" >>"$logfile" 2>&1; then
+    ' stack_ensure_apt "${missing[@]}" >>"$logfile" 2>&1; then
     tail -n 20 "$logfile" >&2
     die "apt-get install ${missing[*]} failed; see ${logfile#"$REPO_ROOT"/}"
   fi
-  log "installed ${missing[*]} in $(seconds_since "$t0")s"
+  log "installed ${missing[*]} in $(stack_seconds_since "$t0")s"
 }
 
 # --- env files ---------------------------------------------------------------
 
-# write_component_env <component> <<'EOF' ... EOF: the component's export lines.
-write_component_env() {
+# stack_write_component_env <component> <<'EOF' ... EOF: the component's export lines.
+stack_write_component_env() {
   stack_init_dirs
   local target="$STACK_ENV_DIR/$1.env"
   cat >"$target.tmp"
   mv "$target.tmp" "$target"
 }
 
-# write_stack_env: .stack/env = the fixed values of the stack contract, then
+# stack_write_env: .stack/env = the fixed values of the stack contract, then
 # every component's env.d file (later lines win, so a component may refine).
-write_stack_env() {
+stack_write_env() {
   stack_init_dirs
   {
     echo "# Generated by scripts/stack/up.sh at $(date -u +%FT%TZ); source it, do not edit."
@@ -285,8 +305,8 @@ write_stack_env() {
   mv "$STACK_ENV_FILE.tmp" "$STACK_ENV_FILE"
 }
 
-validate_component_names() {
-  local name known
+stack_validate_component_names() {
+  local name known k
   for name in "$@"; do
     known=0
     for k in "${STACK_ALL_COMPONENTS[@]}"; do [[ "$name" == "$k" ]] && known=1; done
@@ -296,7 +316,7 @@ validate_component_names() {
 
 # Lists (pid and command) every live process of the given components: any
 # process whose environment carries the stack's daemon marker for one of them
-# (start_daemon puts it there; children such as dockerd's containerd inherit it),
+# (stack_start_daemon puts it there; children such as dockerd's containerd inherit it),
 # so a child that outlived its daemon is found too.
 stack_leftover_processes() {
   local pid
@@ -315,7 +335,7 @@ stack_marked_pids() {
     grep -qxF "$STACK_DAEMON_MARKER" <<<"$vars" || continue
     for wanted in "$@"; do
       if grep -qxF "FLIGHTDECK_STACK_COMPONENT=$wanted" <<<"$vars"; then
-        pid_alive "$pid" && echo "$pid"
+        stack_pid_alive "$pid" && echo "$pid"
         break
       fi
     done
@@ -323,10 +343,25 @@ stack_marked_pids() {
   return 0
 }
 
+# --- script entry points -----------------------------------------------------
+
+# stack_begin: the shared prologue of up.sh and down.sh. Checks for root,
+# makes the state directories, reads STACK_COMPONENTS (default: all, in
+# order) into the array `components`, checks the names, and takes the stack
+# lock so that two runs never race for the same ports and pid files.
+stack_begin() {
+  (($# == 0)) || die "$(basename "$0") takes no arguments (got '$*'); choose components with STACK_COMPONENTS, e.g. STACK_COMPONENTS=\"k8s node\""
+  stack_require_root
+  stack_init_dirs
+  read -r -a components <<<"${STACK_COMPONENTS:-${STACK_ALL_COMPONENTS[*]}}"
+  stack_validate_component_names "${components[@]}"
+  stack_take_lock
+}
+
 # --- component entry point ---------------------------------------------------
 
-# component_main <name> "$@": dispatches up|down|status to <name>_up etc.
-component_main() {
+# stack_component_main <name> "$@": dispatches up|down|status to <name>_up etc.
+stack_component_main() {
   local name="$1" action="${2:-}"
   STACK_LOG_TAG="$name"
   case "$action" in

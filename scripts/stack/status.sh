@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 read -r -a components <<<"${STACK_COMPONENTS:-${STACK_ALL_COMPONENTS[*]}}"
-validate_component_names "${components[@]}"
+stack_validate_component_names "${components[@]}"
 
 printf '%-9s %-8s %-18s %s\n' COMPONENT STATE VERSION DETAILS
 unhealthy=0

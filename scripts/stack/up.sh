@@ -4,13 +4,7 @@
 #   STACK_COMPONENTS="docker registry moto"   limits it to some components.
 source "$(dirname "$0")/lib.sh"
 
-require_root
-stack_init_dirs
-read -r -a components <<<"${STACK_COMPONENTS:-${STACK_ALL_COMPONENTS[*]}}"
-validate_component_names "${components[@]}"
-
-# Only one up/down at a time: two would race for the same ports and pid files.
-take_stack_lock
+stack_begin "$@"
 
 summary=()
 for name in "${components[@]}"; do
@@ -20,18 +14,18 @@ for name in "${components[@]}"; do
     summary+=("$(printf '%-9s %8s  %s' "$name" "-" "skipped (no component script)")")
     continue
   fi
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   log "--- $name"
   bash "$script" up || die "$name failed to come up; rerun with the same command after fixing it (what is up is reused)"
-  took="$(seconds_since "$t0")"
+  took="$(stack_seconds_since "$t0")"
   log "$name up in ${took}s"
   summary+=("$(printf '%-9s %7ss  %s' "$name" "$took" "ok")")
 done
 
-write_stack_env
+stack_write_env
 log "wrote ${STACK_ENV_FILE#"$REPO_ROOT"/}"
 {
   echo "component     time  result"
   printf '%s\n' "${summary[@]}"
-  printf '%-9s %7ss\n' total "$(seconds_since "$STACK_T0")"
+  printf '%-9s %7ss\n' total "$(stack_seconds_since "$STACK_T0")"
 } >&2

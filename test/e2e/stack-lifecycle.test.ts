@@ -18,7 +18,7 @@ const script = (name: string) => resolve(REPO_ROOT, 'scripts/stack', name);
 
 /** Command-line fragments that only processes of this stack carry. */
 const STACK_PROCESS_PATTERNS = [`${REPO_ROOT}/.venv/stack/bin/moto_server`, `docker-registry serve ${stack.STACK_DIR}/`];
-/** The variable scripts/stack/lib.sh start_daemon puts in the environment of every daemon (and its children). */
+/** The variable scripts/stack/lib.sh stack_start_daemon puts in the environment of every daemon (and its children). */
 const DAEMON_MARKER = `FLIGHTDECK_STACK_DAEMON_OF=${stack.STACK_DIR}`;
 
 function recordedPids(): Map<string, number> {

@@ -5,7 +5,7 @@ from typing import Mapping, Optional
 
 from flask import Flask
 
-from . import db
+from . import db, defects
 from .config import load_settings
 from .errors import register_error_handlers
 from .routes import notes, platform
@@ -16,6 +16,8 @@ def create_app(environ_overrides: Optional[Mapping[str, str]] = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     environ = {**os.environ, **(environ_overrides or {})}
     app.extensions["settings"] = load_settings(environ, app.instance_path)
+    app.extensions["defect"] = defects.from_environ(environ)
+    defects.on_start(app.extensions["defect"])
 
     db.init_app(app)
     register_error_handlers(app)

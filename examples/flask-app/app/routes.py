@@ -4,6 +4,7 @@ from typing import Any, Dict, Tuple
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from . import defects
 from .db import get_connection
 from .errors import error_response
 from .models import NoteStore, ValidationError, parse_list_limit, parse_new_note
@@ -53,6 +54,7 @@ def create_note() -> Response:
 
 @notes.get("")
 def list_notes() -> Any:
+    defects.on_list_notes(current_app.extensions["defect"])
     try:
         limit = parse_list_limit(request.args.get("limit"))
     except ValidationError as exc:

@@ -30,29 +30,29 @@ engine_pid() { [[ -r /var/run/docker.pid ]] && tr -dc '0-9' </var/run/docker.pid
 ensure_docker_installed() {
   command -v dockerd >/dev/null && command -v docker >/dev/null && return 0
   # docker.io brings dockerd, containerd, runc and a docker CLI.
-  ensure_apt docker.io
+  stack_ensure_apt docker.io
 }
 
 # Where systemd runs, installing docker.io starts docker.service; that engine
 # is the machine's, so it is reused rather than raced with a second dockerd.
 engine_started_by_systemd() {
   [[ -d /run/systemd/system ]] && systemctl is-active --quiet docker.service 2>/dev/null || return 1
-  wait_until 60 "docker.service to answer 'docker info'" docker_healthy
+  stack_wait_until 60 "docker.service to answer 'docker info'" docker_healthy
 }
 
 # A dockerd someone else just started answers after a few seconds; wait for
 # it instead of failing on its pid file.
 engine_starting_elsewhere() {
-  pid_alive "$(engine_pid)" || return 1
-  wait_until 30 "the running dockerd (pid $(engine_pid)) to answer 'docker info'" docker_healthy ||
+  stack_pid_alive "$(engine_pid)" || return 1
+  stack_wait_until 30 "the running dockerd (pid $(engine_pid)) to answer 'docker info'" docker_healthy ||
     die "dockerd pid $(engine_pid) is running but does not answer 'docker info'; see its log or stop it"
 }
 
 docker_up() {
   mkdir -p "$DOCKER_DATA_DIR"
   if docker_healthy; then
-    if proc_running dockerd dockerd; then
-      log "reusing the engine the stack started: $(docker_server_version), pid $(read_pid dockerd)"
+    if stack_proc_running dockerd dockerd; then
+      log "reusing the engine the stack started: $(docker_server_version), pid $(stack_read_pid dockerd)"
     else
       engine_pid >"$DOCKER_EXTERNAL_MARK"
       log "reusing an engine that was already running (pid $(engine_pid)): $(docker_server_version); down.sh will leave it running"
@@ -64,20 +64,20 @@ docker_up() {
     rm -f "$DOCKER_EXTERNAL_MARK"
     local stale
     stale="$(engine_pid)"
-    if [[ -n "$stale" ]] && ! pid_alive "$stale"; then
+    if [[ -n "$stale" ]] && ! stack_pid_alive "$stale"; then
       # dockerd refuses to start while a pid file of a dead engine is left over.
       log "removing stale /var/run/docker.pid (pid $stale is gone)"
       rm -f /var/run/docker.pid
     fi
-    start_daemon dockerd dockerd "${DOCKERD_ARGS[@]}"
-    wait_until 90 "dockerd to answer 'docker info'" docker_healthy || {
+    stack_start_daemon dockerd dockerd "${DOCKERD_ARGS[@]}"
+    stack_wait_until 90 "dockerd to answer 'docker info'" docker_healthy || {
       tail -n 20 "$STACK_LOG_DIR/dockerd.log" >&2
       die "dockerd did not come up; see .stack/logs/dockerd.log"
     }
     log "dockerd healthy: $(docker_server_version)"
   fi
   check_api_versions
-  write_component_env docker <<ENV
+  stack_write_component_env docker <<ENV
 export DOCKER_HOST=unix:///var/run/docker.sock
 ENV
 }
@@ -94,23 +94,23 @@ check_api_versions() {
 }
 
 docker_down() {
-  if [[ -z "$(read_pid dockerd)" ]]; then
+  if [[ -z "$(stack_read_pid dockerd)" ]]; then
     [[ -f "$DOCKER_EXTERNAL_MARK" ]] && log "leaving the engine that was running before the stack (pid $(cat "$DOCKER_EXTERNAL_MARK")) alone"
     rm -f "$DOCKER_EXTERNAL_MARK"
     return 0
   fi
   # dockerd stops its containers and its own containerd on SIGTERM; that can
   # take the containers' stop timeout, so allow more than the usual grace.
-  stop_daemon dockerd 40
+  stack_stop_daemon dockerd 40
 }
 
 docker_status() {
   local state=down owner=none pid
   docker_healthy && state=healthy
-  if proc_running dockerd dockerd; then
+  if stack_proc_running dockerd dockerd; then
     owner="stack"
-    pid="$(read_pid dockerd)"
-  elif pid_alive "$(engine_pid)"; then
+    pid="$(stack_read_pid dockerd)"
+  elif stack_pid_alive "$(engine_pid)"; then
     owner="external"
     pid="$(engine_pid)"
   fi
@@ -118,8 +118,8 @@ docker_status() {
   local containerd_pid
   containerd_pid="$(pgrep -P "${pid:-0}" -x containerd || true)"
   printf '%-9s %-8s %-18s %s\n' docker "$state" "$(docker_server_version | cut -d' ' -f1)" \
-    "engine=$owner pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB containerd-rss=$(rss_mib "${containerd_pid:-0}")MiB client=$(docker version --format '{{.Client.Version}}' 2>/dev/null || echo -)"
+    "engine=$owner pid=${pid:--} rss=$(stack_rss_mib "${pid:-0}")MiB containerd-rss=$(stack_rss_mib "${containerd_pid:-0}")MiB client=$(docker version --format '{{.Client.Version}}' 2>/dev/null || echo -)"
   [[ "$state" == healthy ]]
 }
 
-component_main docker "$@"
+stack_component_main docker "$@"

@@ -2,16 +2,20 @@
 # A real Kubernetes control plane on loopback: etcd, kube-apiserver,
 # kube-controller-manager and kube-scheduler, built from Go modules
 # (tools/k8s, tools/etcd), with certificates, kubeconfigs and the deployer RBAC.
-# There are no kubelets: KWOK (kwok.sh) plays the nodes and pods.
+# KWOK (kwok.sh) plays most nodes and pods; node.sh adds one real node.
 #
 #   k8s.sh up      builds once (cached per version), starts what is not
 #                  running or healthy, restarts only what died
 #   k8s.sh down    stops the four daemons by pid, newest first
 #   k8s.sh status  versions, health, pids and memory
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=../k8s/settings.sh
 source "$STACK_LIB_DIR/k8s/settings.sh"
+# shellcheck source=../k8s/build.sh
 source "$STACK_LIB_DIR/k8s/build.sh"
+# shellcheck source=../k8s/pki.sh
 source "$STACK_LIB_DIR/k8s/pki.sh"
+# shellcheck source=../k8s/kubeconfig.sh
 source "$STACK_LIB_DIR/k8s/kubeconfig.sh"
 
 # The daemons in start order; down walks it backwards.
@@ -63,6 +67,11 @@ kube-apiserver_command() {
   # The watch grace period makes SIGTERM close open watches (the controller
   # manager's, the scheduler's, KWOK's) so a stop takes seconds; without it
   # the server waits out its 60s request timeout for them.
+  # The kubelet flags are for the real node (node.sh): the apiserver calls
+  # its kubelet for logs and exec with its own client certificate, checks
+  # the kubelet's serving certificate against the cluster CA, and dials the
+  # node's InternalIP (its hostname resolves nowhere). Always set, so that
+  # bringing the node up or down never restarts the apiserver.
   printf '%s\n' "$K8S_BIN_DIR/kube-apiserver" \
     --advertise-address "$K8S_HOST" --bind-address "$K8S_HOST" --secure-port "$APISERVER_PORT" \
     --endpoint-reconciler-type none \
@@ -81,6 +90,10 @@ kube-apiserver_command() {
     --requestheader-extra-headers-prefix X-Remote-Extra- \
     --proxy-client-cert-file "$pki/front-proxy-client.crt" \
     --proxy-client-key-file "$pki/front-proxy-client.key" \
+    --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority "$pki/ca.crt" \
+    --kubelet-preferred-address-types InternalIP \
     --shutdown-watch-termination-grace-period 2s \
     --allow-privileged=true --profiling=false
 }
@@ -121,7 +134,7 @@ kube-scheduler_command() {
 
 # --- lifecycle -----------------------------------------------------------------
 
-daemon_running() { proc_running "$1" "$1"; }
+daemon_running() { stack_proc_running "$1" "$1"; }
 
 # ensure_daemon <name> <timeout>: reuses a healthy daemon, waits for one that
 # is still starting, and (re)starts one that is not running. A daemon found
@@ -131,14 +144,14 @@ ensure_daemon() {
   local name="$1" timeout="$2"
   if daemon_running "$name" && ! daemon_command_current "$name"; then
     log "$name runs with other flags than this checkout gives it; restarting it"
-    stop_daemon "$name" 20
+    stack_stop_daemon "$name" 20
   fi
   if daemon_running "$name"; then
     if "${name}_healthy"; then
-      log "$name is running and healthy (pid $(read_pid "$name")); reusing it"
+      log "$name is running and healthy (pid $(stack_read_pid "$name")); reusing it"
       return 0
     fi
-    log "$name (pid $(read_pid "$name")) is running but not healthy; waiting"
+    log "$name (pid $(stack_read_pid "$name")) is running but not healthy; waiting"
     wait_daemon_healthy "$name" "$timeout" "${name}_healthy" && return 0
     log "starting a new $name"
   fi
@@ -151,7 +164,7 @@ ensure_daemon() {
 # it, so a changed flag in this file takes effect on the next up.
 daemon_command_current() {
   local pid
-  pid="$(read_pid "$1")"
+  pid="$(stack_read_pid "$1")"
   [[ "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)" == "$("${1}_command")" ]]
 }
 
@@ -160,11 +173,11 @@ start_k8s_daemon() {
   local -a command
   mapfile -t command < <("${name}_command")
   port="$(daemon_port "$name")"
-  owner="$(port_owner_pid "$port")"
+  owner="$(stack_port_owner_pid "$port")"
   if [[ -n "$owner" ]]; then
     # Ours, with its pid file lost (e.g. .stack was wiped): take it back.
     if [[ "$(tr '\0' '\n' <"/proc/$owner/cmdline" 2>/dev/null)" == "$(printf '%s\n' "${command[@]}")" ]]; then
-      echo "$owner" >"$(pid_file "$name")"
+      echo "$owner" >"$(stack_pid_file "$name")"
       log "adopted the running $name (pid $owner), whose pid file was lost"
       return 0
     fi
@@ -174,15 +187,35 @@ start_k8s_daemon() {
   # the lock for as long as it runs.
   (
     exec 8>&-
-    start_daemon "$name" "${command[@]}"
+    stack_start_daemon "$name" "${command[@]}"
   )
 }
 
 stop_all_daemons() {
   local i
   for ((i = ${#K8S_DAEMONS[@]} - 1; i >= 0; i--)); do
-    stop_daemon "${K8S_DAEMONS[i]}" 20
+    stack_stop_daemon "${K8S_DAEMONS[i]}" 20
   done
+}
+
+# The apiserver's kubelet client may use the kubelet API (logs, exec, port
+# forwarding, metrics), which the kubelet authorizes by asking the apiserver.
+ensure_kubelet_api_access() {
+  kubectl_admin apply -f - >>"$STACK_LOG_DIR/k8s-apply.log" 2>&1 <<EOF ||
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: flightdeck:apiserver-kubelet-client
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:kubelet-api-admin
+subjects:
+  - apiGroup: rbac.authorization.k8s.io
+    kind: User
+    name: $APISERVER_KUBELET_CLIENT_USER
+EOF
+    die "binding $APISERVER_KUBELET_CLIENT_USER to system:kubelet-api-admin failed; see .stack/logs/k8s-apply.log"
 }
 
 # --- deployer identity -------------------------------------------------------
@@ -228,7 +261,7 @@ ensure_deployer_access() {
 # The controllers work once the serviceaccount controller has made the
 # "default" ServiceAccount; pods cannot be admitted without it.
 wait_for_controllers() {
-  wait_until 90 "the controller manager to create the default ServiceAccount" \
+  stack_wait_until 90 "the controller manager to create the default ServiceAccount" \
     kubectl_admin get serviceaccount default -n default ||
     die "kube-controller-manager is healthy but its controllers do not act; see .stack/logs/kube-controller-manager.log"
 }
@@ -242,12 +275,12 @@ rbac_effective() {
 }
 
 wait_for_rbac() {
-  wait_until 90 "the apiserver's RBAC authorizer to load the roles" rbac_effective ||
+  stack_wait_until 90 "the apiserver's RBAC authorizer to load the roles" rbac_effective ||
     die "the apiserver is ready but still refuses ordinary users; see .stack/logs/kube-apiserver.log"
 }
 
 write_k8s_env() {
-  write_component_env k8s <<EOF
+  stack_write_component_env k8s <<EOF
 export KUBECONFIG="$ADMIN_KUBECONFIG"
 export DEPLOYER_KUBECONFIG="$DEPLOYER_KUBECONFIG"
 export KUBE_APISERVER="$KUBE_APISERVER"
@@ -269,7 +302,7 @@ lock_k8s() {
 
 k8s_up() {
   local t0
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   lock_k8s
   ensure_kubernetes_binaries
   ensure_etcd_binary
@@ -278,6 +311,7 @@ k8s_up() {
     stop_all_daemons
     ensure_pki
   fi
+  ensure_apiserver_kubelet_client_cert
   ensure_component_kubeconfigs
   mkdir -p "$ETCD_DATA_DIR"
   chmod 0700 "$ETCD_DATA_DIR"
@@ -288,9 +322,10 @@ k8s_up() {
   ensure_daemon kube-scheduler 60
   wait_for_controllers
   wait_for_rbac
+  ensure_kubelet_api_access
   ensure_deployer_access
   write_k8s_env
-  log "Kubernetes $KUBERNETES_VERSION up at $KUBE_APISERVER in $(seconds_since "$t0")s"
+  log "Kubernetes $KUBERNETES_VERSION up at $KUBE_APISERVER in $(stack_seconds_since "$t0")s"
 }
 
 k8s_down() {
@@ -299,7 +334,7 @@ k8s_down() {
   local name port owner
   for name in "${K8S_DAEMONS[@]}"; do
     port="$(daemon_port "$name")"
-    owner="$(port_owner_pid "$port")"
+    owner="$(stack_port_owner_pid "$port")"
     [[ -z "$owner" ]] || warn "port $port ($name) is still held by pid $owner, which this stack did not start"
   done
   rm -f "$STACK_ENV_DIR/k8s.env"
@@ -315,7 +350,7 @@ binary_version() {
 k8s_status() {
   local name pid state healthy=0
   for name in "${K8S_DAEMONS[@]}"; do
-    pid="$(read_pid "$name")"
+    pid="$(stack_read_pid "$name")"
     if daemon_running "$name" && "${name}_healthy"; then
       state=healthy
     elif daemon_running "$name"; then
@@ -327,9 +362,9 @@ k8s_status() {
     fi
     # Columns of status.sh: COMPONENT STATE VERSION DETAILS.
     printf '%-9s %-8s %-18s %s\n' k8s "$state" "$(binary_version "$name" || echo -)" \
-      "$name port=$(daemon_port "$name") pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB"
+      "$name port=$(daemon_port "$name") pid=${pid:--} rss=$(stack_rss_mib "${pid:-0}")MiB"
   done
   return "$healthy"
 }
 
-component_main k8s "$@"
+stack_component_main k8s "$@"

@@ -8,14 +8,16 @@
 #   kwok.sh down    stops it by pid (the Node objects stay in etcd)
 #   kwok.sh status  version, health, nodes
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=../k8s/settings.sh
 source "$STACK_LIB_DIR/k8s/settings.sh"
+# shellcheck source=../k8s/build.sh
 source "$STACK_LIB_DIR/k8s/build.sh"
 
 kwok_healthy() {
   curl -fsS --max-time 3 -o /dev/null "http://$K8S_HOST:$KWOK_PORT/healthz"
 }
 
-kwok_running() { proc_running kwok "$KWOK_BIN"; }
+kwok_running() { stack_proc_running kwok "$KWOK_BIN"; }
 
 kwok_version() {
   # "kwok version v0.8.0 go1.26.8 (linux/amd64)"
@@ -41,13 +43,13 @@ kwok_config_current() {
 
 start_kwok() {
   local owner
-  owner="$(port_owner_pid "$KWOK_PORT")"
+  owner="$(stack_port_owner_pid "$KWOK_PORT")"
   [[ -z "$owner" ]] ||
     die "port $KWOK_PORT, needed by kwok, is taken by pid $owner; stop that process and rerun"
   mkdir -p "$STACK_DIR/kwok"
   kwok_config_hash >"$KWOK_CONFIG_STAMP"
   # exec 8>&-: kwok must not inherit (and so hold) the lock's descriptor.
-  (exec 8>&- && start_daemon kwok "$KWOK_BIN" \
+  (exec 8>&- && stack_start_daemon kwok "$KWOK_BIN" \
     --kubeconfig "$ADMIN_KUBECONFIG" \
     --config "$KWOK_STAGES" \
     --manage-nodes-with-annotation-selector "$KWOK_NODE_SELECTOR" \
@@ -58,10 +60,10 @@ start_kwok() {
 ensure_kwok_running() {
   if kwok_running && ! kwok_config_current; then
     log "${KWOK_STAGES#"$REPO_ROOT"/} or the log level changed since kwok started; restarting it"
-    stop_daemon kwok 10
+    stack_stop_daemon kwok 10
   fi
   if kwok_running && kwok_healthy; then
-    log "kwok is running and healthy (pid $(read_pid kwok)); reusing it"
+    log "kwok is running and healthy (pid $(stack_read_pid kwok)); reusing it"
     return 0
   fi
   kwok_running || start_kwok
@@ -77,7 +79,7 @@ ensure_fake_nodes() {
     die "the fake nodes did not become Ready; see .stack/logs/kwok.log"
   # The node lifecycle controller taints a node not-ready until it reports
   # Ready; wait for the taint to go so the first pods schedule at once.
-  wait_until 60 "the not-ready taints to be removed from the fake nodes" fake_nodes_untainted ||
+  stack_wait_until 60 "the not-ready taints to be removed from the fake nodes" fake_nodes_untainted ||
     die "the fake nodes are Ready but still tainted; see .stack/logs/kube-controller-manager.log"
 }
 
@@ -86,7 +88,7 @@ fake_nodes_untainted() {
 }
 
 write_kwok_env() {
-  write_component_env kwok <<EOF
+  stack_write_component_env kwok <<EOF
 export KWOK_VERSION="$KWOK_VERSION"
 EOF
 }
@@ -100,33 +102,34 @@ lock_kwok() {
 
 kwok_up() {
   local t0
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   lock_kwok
   ensure_kwok_binary
-  [[ -x "$KUBECTL" ]] && apiserver_ready ||
+  if ! { [[ -x "$KUBECTL" ]] && apiserver_ready; }; then
     die "the Kubernetes apiserver is not up at $KUBE_APISERVER; run scripts/stack/components/k8s.sh up first"
+  fi
   ensure_kwok_running
   ensure_fake_nodes
   write_kwok_env
-  log "kwok $(kwok_version) up with $(kubectl_admin get nodes -l type=kwok --no-headers | wc -l) fake nodes in $(seconds_since "$t0")s"
+  log "kwok $(kwok_version) up with $(kubectl_admin get nodes -l type=kwok --no-headers | wc -l) fake nodes in $(stack_seconds_since "$t0")s"
 }
 
 kwok_down() {
   lock_kwok
-  stop_daemon kwok 10
+  stack_stop_daemon kwok 10
   rm -f "$STACK_ENV_DIR/kwok.env"
 }
 
 kwok_status() {
   local pid state nodes="-"
-  pid="$(read_pid kwok)"
+  pid="$(stack_read_pid kwok)"
   if kwok_running && kwok_healthy; then state=healthy; elif kwok_running; then state=unhealthy; else state=down; fi
   if apiserver_ready 2>/dev/null; then
     nodes="$(kubectl_admin get nodes -l type=kwok --no-headers 2>/dev/null | awk '$2 == "Ready"' | wc -l)"
   fi
   printf '%-9s %-8s %-18s %s\n' kwok "$state" "$(kwok_version || echo -)" \
-    "port=$KWOK_PORT pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB ready-fake-nodes=$nodes"
+    "port=$KWOK_PORT pid=${pid:--} rss=$(stack_rss_mib "${pid:-0}")MiB ready-fake-nodes=$nodes"
   [[ "$state" == healthy ]]
 }
 
-component_main kwok "$@"
+stack_component_main kwok "$@"

@@ -32,7 +32,7 @@ ensure_wheelhouse() {
   [[ -f "$wheelhouse/.complete" ]] && return 0
   rm -rf "$wheelhouse.partial"
   mkdir -p "$wheelhouse.partial"
-  run_logged "$logfile" "downloading moto's wheels to ${wheelhouse/#"$HOME"/\~}" \
+  stack_run_logged "$logfile" "downloading moto's wheels to ${wheelhouse/#"$HOME"/\~}" \
     "$MOTO_VENV/bin/pip" download --quiet -d "$wheelhouse.partial" -r "$MOTO_REQUIREMENTS"
   touch "$wheelhouse.partial/.complete"
   rm -rf "$wheelhouse"
@@ -46,7 +46,7 @@ ensure_moto_venv() {
     return 0
   fi
   if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    ensure_apt python3-venv
+    stack_ensure_apt python3-venv
   fi
   local logfile="$STACK_LOG_DIR/moto-install.log"
   local python_tag wheelhouse
@@ -55,11 +55,11 @@ ensure_moto_venv() {
   wheelhouse="$FLIGHTDECK_CACHE/moto/wheels-$python_tag-${want:0:16}"
   stack_init_dirs
   rm -rf "$MOTO_VENV"
-  run_logged "$logfile" "creating venv ${MOTO_VENV#"$REPO_ROOT"/}" python3 -m venv "$MOTO_VENV"
+  stack_run_logged "$logfile" "creating venv ${MOTO_VENV#"$REPO_ROOT"/}" python3 -m venv "$MOTO_VENV"
   ensure_wheelhouse "$wheelhouse" "$logfile"
   # --no-compile halves the install on a busy machine; Python compiles the
   # few modules moto_server imports on first start instead.
-  run_logged "$logfile" "installing moto from the cached wheels" \
+  stack_run_logged "$logfile" "installing moto from the cached wheels" \
     "$MOTO_VENV/bin/pip" install --quiet --no-compile --no-index --find-links "$wheelhouse" -r "$MOTO_REQUIREMENTS"
   echo "$want" >"$MOTO_STAMP"
 }
@@ -82,27 +82,27 @@ check_ecr_token() {
 }
 
 write_moto_env() {
-  write_component_env moto <<ENV
+  stack_write_component_env moto <<ENV
 export AWS_ENDPOINT_URL=$MOTO_URL
 export MOTO_VERSION=$(moto_version)
 ENV
 }
 
 moto_up() {
-  ensure_apt curl
+  stack_ensure_apt curl
   ensure_moto_venv
-  if proc_running moto "$MOTO_BIN" && moto_healthy; then
-    log "reusing moto $(moto_version) at $MOTO_URL (pid $(read_pid moto))"
+  if stack_proc_running moto "$MOTO_BIN" && moto_healthy; then
+    log "reusing moto $(moto_version) at $MOTO_URL (pid $(stack_read_pid moto))"
     write_moto_env
     return 0
   fi
   local squatter
-  squatter="$(port_owner_pid "$MOTO_PORT")"
+  squatter="$(stack_port_owner_pid "$MOTO_PORT")"
   if [[ -n "$squatter" ]]; then
     die "port $MOTO_PORT is taken by pid $squatter ($(ps -o args= -p "$squatter" | cut -c1-80)); stop it, then rerun up.sh"
   fi
-  start_daemon moto "$MOTO_BIN" -H "$MOTO_HOST" -p "$MOTO_PORT"
-  wait_until 60 "moto at $MOTO_URL" moto_healthy || {
+  stack_start_daemon moto "$MOTO_BIN" -H "$MOTO_HOST" -p "$MOTO_PORT"
+  stack_wait_until 60 "moto at $MOTO_URL" moto_healthy || {
     tail -n 20 "$STACK_LOG_DIR/moto.log" >&2
     die "moto did not become healthy; see .stack/logs/moto.log"
   }
@@ -112,15 +112,15 @@ moto_up() {
 }
 
 moto_down() {
-  stop_daemon moto 10
+  stack_stop_daemon moto 10
 }
 
 moto_status() {
   local pid state
-  pid="$(read_pid moto)"
-  if proc_running moto "$MOTO_BIN" && moto_healthy; then state=healthy; else state=down; fi
-  printf '%-9s %-8s %-18s %s\n' moto "$state" "$(moto_version)" "$MOTO_URL pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB"
+  pid="$(stack_read_pid moto)"
+  if stack_proc_running moto "$MOTO_BIN" && moto_healthy; then state=healthy; else state=down; fi
+  printf '%-9s %-8s %-18s %s\n' moto "$state" "$(moto_version)" "$MOTO_URL pid=${pid:--} rss=$(stack_rss_mib "${pid:-0}")MiB"
   [[ "$state" == healthy ]]
 }
 
-component_main moto "$@"
+stack_component_main moto "$@"

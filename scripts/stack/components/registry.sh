@@ -143,29 +143,29 @@ disable_packaged_service() {
 }
 
 write_registry_env() {
-  write_component_env registry <<ENV
+  stack_write_component_env registry <<ENV
 export ECR_REGISTRY=$STACK_ECR_HOST
 export REGISTRY_CA_FILE=$REGISTRY_CA_CERT
 ENV
 }
 
 registry_up() {
-  ensure_apt docker-registry apache2-utils openssl curl
+  stack_ensure_apt docker-registry apache2-utils openssl curl
   disable_packaged_service
   ensure_certs
   ensure_htpasswd
   ensure_hosts_entry
   ensure_engine_trust
   ensure_config
-  if ((REGISTRY_RESTART_NEEDED == 0)) && proc_running registry "$REGISTRY_CONFIG" && registry_healthy; then
-    log "reusing registry $(registry_version) at $REGISTRY_URL (pid $(read_pid registry))"
+  if ((REGISTRY_RESTART_NEEDED == 0)) && stack_proc_running registry "$REGISTRY_CONFIG" && registry_healthy; then
+    log "reusing registry $(registry_version) at $REGISTRY_URL (pid $(stack_read_pid registry))"
   else
-    stop_daemon registry 5
+    stack_stop_daemon registry 5
     local squatter
-    squatter="$(port_owner_pid 443)"
+    squatter="$(stack_port_owner_pid 443)"
     [[ -z "$squatter" ]] || die "port 443 is taken by pid $squatter ($(ps -o args= -p "$squatter" | cut -c1-80)); stop it, then rerun up.sh"
-    start_daemon registry docker-registry serve "$REGISTRY_CONFIG"
-    wait_until 30 "the registry at $REGISTRY_URL/v2/ to answer 401" registry_healthy || {
+    stack_start_daemon registry docker-registry serve "$REGISTRY_CONFIG"
+    stack_wait_until 30 "the registry at $REGISTRY_URL/v2/ to answer 401" registry_healthy || {
       tail -n 20 "$STACK_LOG_DIR/registry.log" >&2
       die "the registry did not come up (last HTTP code: $(registry_http_code)); see .stack/logs/registry.log"
     }
@@ -175,16 +175,16 @@ registry_up() {
 }
 
 registry_down() {
-  stop_daemon registry 10
+  stack_stop_daemon registry 10
 }
 
 registry_status() {
   local pid state=down
-  pid="$(read_pid registry)"
-  proc_running registry "$REGISTRY_CONFIG" && registry_healthy && state=healthy
+  pid="$(stack_read_pid registry)"
+  stack_proc_running registry "$REGISTRY_CONFIG" && registry_healthy && state=healthy
   printf '%-9s %-8s %-18s %s\n' registry "$state" "$(registry_version)" \
-    "$REGISTRY_URL pid=${pid:--} rss=$(rss_mib "${pid:-0}")MiB data=$(du -sh "$REGISTRY_DATA" 2>/dev/null | cut -f1)"
+    "$REGISTRY_URL pid=${pid:--} rss=$(stack_rss_mib "${pid:-0}")MiB data=$(du -sh "$REGISTRY_DATA" 2>/dev/null | cut -f1)"
   [[ "$state" == healthy ]]
 }
 
-component_main registry "$@"
+stack_component_main registry "$@"

@@ -51,17 +51,17 @@ go_build_cached() {
   mkdir -p "$(dirname "$output")"
   log "building $label into ${output/#$HOME/\~} (first time only; Kubernetes takes many minutes on 2 cores)"
 
-  t0="$(now_seconds)"
-  (cd "$module_dir" && run_logged "$logfile" "$label: go mod download" go mod download)
-  download_s="$(seconds_since "$t0")"
+  t0="$(stack_now)"
+  (cd "$module_dir" && stack_run_logged "$logfile" "$label: go mod download" go mod download)
+  download_s="$(stack_seconds_since "$t0")"
 
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   # -mod=readonly: the committed go.sum must already be complete, so a
   # build never rewrites tracked files. CGO off gives static binaries.
-  (cd "$module_dir" && run_logged "$logfile" "$label: go build" \
+  (cd "$module_dir" && stack_run_logged "$logfile" "$label: go build" \
     env CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath \
     -ldflags "-s -w $ldflags" -o "$output.tmp" "$package")
-  compile_s="$(seconds_since "$t0")"
+  compile_s="$(stack_seconds_since "$t0")"
 
   mv -f "$output.tmp" "$output"
   echo "$want" >"$stamp_file"
@@ -82,13 +82,37 @@ kubernetes_version_ldflags() {
   echo "$flags"
 }
 
-# One binary, four names: the symlink name picks the component.
+# The names of the multi-call binary (tools/k8s/main.go): the symlink name
+# picks the component.
+K8S_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubectl
+  kubelet kube-proxy ecr-credential-provider cri-reset)
+
+# Builds kept per Kubernetes version (one per distinct tools/k8s, see
+# K8S_BIN_DIR in settings.sh): enough for a few checkouts at once, bounded.
+K8S_BUILDS_KEPT=3
+
 ensure_kubernetes_binaries() {
   go_build_cached kubernetes "$K8S_TOOLS_DIR" "$K8S_MULTICALL_BIN" . "$(kubernetes_version_ldflags)"
   local name
-  for name in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for name in "${K8S_COMMANDS[@]}"; do
     ln -sfn flightdeck-k8s "$K8S_BIN_DIR/$name"
   done
+  # The directory's time says when a checkout last used it; the oldest go.
+  touch "$K8S_BIN_DIR"
+  prune_kubernetes_builds
+}
+
+# Removes all but the K8S_BUILDS_KEPT most recently used build directories of
+# this version. A running daemon keeps its deleted binary open, so this never
+# breaks a stack that is up; it only costs a rebuild if that checkout comes back.
+prune_kubernetes_builds() {
+  local dir
+  find "$(dirname "$K8S_BIN_DIR")" -mindepth 1 -maxdepth 1 -type d -name "$KUBERNETES_VERSION-*" -printf '%T@ %p\n' |
+    sort -rn | tail -n +$((K8S_BUILDS_KEPT + 1)) | cut -d' ' -f2- |
+    while read -r dir; do
+      log "removing the old Kubernetes build ${dir/#$HOME/\~} (least recently used of $((K8S_BUILDS_KEPT + 1)))"
+      rm -rf -- "$dir"
+    done
 }
 
 ensure_etcd_binary() {

@@ -62,7 +62,7 @@ pki_complete() {
 ensure_pki() {
   pki_complete && return 0
   log "generating certificates in ${K8S_PKI_DIR#"$REPO_ROOT"/}"
-  command -v openssl >/dev/null || ensure_apt openssl
+  command -v openssl >/dev/null || stack_ensure_apt openssl
   rm -rf "$K8S_PKI_DIR"
   mkdir -p "$K8S_PKI_DIR"
   # Private keys are readable by root only.
@@ -95,4 +95,36 @@ ensure_pki() {
   chmod 0644 "$K8S_PKI_DIR"/*.crt "$K8S_PKI_DIR/sa.pub"
   rm -f "$K8S_PKI_DIR"/*.srl
   pki_complete || die "certificate generation in $K8S_PKI_DIR is incomplete"
+}
+
+# ensure_leaf_cert <name> <subject> <extensions>: a certificate added after the
+# stack's PKI was first made (the apiserver's kubelet client, the real node's)
+# is issued on its own from the existing CA, so adding one never remakes the
+# CA and so never invalidates every kubeconfig and token. It is reissued when
+# its subject or extensions change (<name>.spec records them) or it no longer
+# verifies against the CA.
+ensure_leaf_cert() {
+  local name="$1" subject="$2" extensions="$3" dir="$K8S_PKI_DIR" spec
+  spec="$(printf '%s\n%s\n' "$subject" "$extensions")"
+  if [[ -s "$dir/$name.crt" && -s "$dir/$name.key" && "$(cat "$dir/$name.spec" 2>/dev/null)" == "$spec" ]] &&
+    openssl verify -CAfile "$dir/ca.crt" "$dir/$name.crt" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "issuing the $name certificate ($subject)"
+  (
+    umask 077
+    issue_cert "$name" "$subject" "$extensions"
+  )
+  chmod 0644 "$dir/$name.crt"
+  printf '%s\n' "$spec" >"$dir/$name.spec"
+  rm -f "$dir"/*.srl
+}
+
+# The apiserver's identity towards kubelets (kubectl logs, exec, port-forward).
+# Not system:masters: k8s.sh binds it to system:kubelet-api-admin, which is
+# exactly the kubelet API.
+APISERVER_KUBELET_CLIENT_USER=kube-apiserver-kubelet-client
+
+ensure_apiserver_kubelet_client_cert() {
+  ensure_leaf_cert apiserver-kubelet-client "/CN=$APISERVER_KUBELET_CLIENT_USER" "$(client_extensions)"
 }

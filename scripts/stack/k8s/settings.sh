@@ -31,7 +31,13 @@ SERVICE_ACCOUNT_ISSUER=https://kubernetes.default.svc.cluster.local
 K8S_TOOLS_DIR="$REPO_ROOT/tools/k8s"
 ETCD_TOOLS_DIR="$REPO_ROOT/tools/etcd"
 KWOK_TOOLS_DIR="$REPO_ROOT/tools/kwok"
-K8S_BIN_DIR="$FLIGHTDECK_CACHE/k8s/$KUBERNETES_VERSION"
+# The build is kept in a directory named by the version and a hash of
+# tools/k8s's content (go.mod, go.sum, *.go), so checkouts whose tools/k8s
+# differ (one with the real node's kubelet, one without) each keep their own
+# binary side by side instead of rebuilding over each other's; an unchanged
+# tools/k8s finds its build again. build.sh keeps the few most recently used.
+K8S_BUILD_KEY="$(cat "$K8S_TOOLS_DIR"/go.mod "$K8S_TOOLS_DIR"/go.sum "$K8S_TOOLS_DIR"/*.go | sha256sum | cut -c1-12)"
+K8S_BIN_DIR="$FLIGHTDECK_CACHE/k8s/$KUBERNETES_VERSION-$K8S_BUILD_KEY"
 ETCD_BIN_DIR="$FLIGHTDECK_CACHE/etcd/$ETCD_VERSION"
 KWOK_BIN_DIR="$FLIGHTDECK_CACHE/kwok/$KWOK_VERSION"
 K8S_MULTICALL_BIN="$K8S_BIN_DIR/flightdeck-k8s"
@@ -84,9 +90,9 @@ wait_daemon_healthy() {
   local name="$1" timeout="$2"
   shift 2
   local deadline=$((SECONDS + timeout)) t0
-  t0="$(now_seconds)"
+  t0="$(stack_now)"
   until "$@" >/dev/null 2>&1; do
-    if ! pid_alive "$(read_pid "$name")"; then
+    if ! stack_pid_alive "$(stack_read_pid "$name")"; then
       tail -n 25 "$STACK_LOG_DIR/$name.log" >&2
       log "$name exited"
       return 1
@@ -97,5 +103,5 @@ wait_daemon_healthy() {
     fi
     sleep 0.3
   done
-  log "$name healthy after $(seconds_since "$t0")s"
+  log "$name healthy after $(stack_seconds_since "$t0")s"
 }
