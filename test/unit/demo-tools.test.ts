@@ -23,7 +23,15 @@ const INSTALLED_BY: Record<string, { script: string; proof: RegExp }> = {
   htpasswd: { script: 'scripts/stack/components/registry.sh', proof: /ensure_apt docker-registry apache2-utils/ },
   'docker-registry': { script: 'scripts/stack/components/registry.sh', proof: /ensure_apt docker-registry/ },
   python3: { script: 'scripts/stack/components/moto.sh', proof: /ensure_apt python3-venv/ },
-  kubectl: { script: 'scripts/stack/k8s/build.sh', proof: /for name in kube-apiserver kube-controller-manager kube-scheduler kubectl; do/ },
+  kubectl: { script: 'scripts/stack/k8s/build.sh', proof: /K8S_COMMANDS=\(kube-apiserver kube-controller-manager kube-scheduler kubectl/ },
+  containerd: { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(containerd\)/ },
+  // containerd's client, from the same package.
+  ctr: { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(containerd\)/ },
+  iptables: { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(iptables\)/ },
+  'iptables-save': { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(iptables\)/ },
+  gcc: { script: 'scripts/stack/node/pause.sh', proof: /stack_ensure_apt gcc libc6-dev/ },
+  // binutils, which gcc depends on.
+  strip: { script: 'scripts/stack/node/pause.sh', proof: /stack_ensure_apt gcc libc6-dev/ },
 };
 
 /** What the machine must have before `make`: each says where it is documented. */

@@ -30,6 +30,7 @@ describe('the programs a script runs', () => {
       "' file",
       'FILES=(ca.crt',
       '  ca.key)',
+      '[[ -s f ]] || found+=("saved host state" \'two words\')',
       'case "$1" in',
       '  up | down) "$1"_run ;;',
       '  status) report ;;',

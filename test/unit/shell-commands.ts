@@ -113,8 +113,16 @@ function segments(script: string): Segment[] {
       continue;
     }
     if (context === 'array') {
+      // An array's elements are words, never commands, quoted ones included: skip a quoted element whole.
+      if (c === "'" || c === '"') {
+        const end = script.indexOf(c, i + 1);
+        const skipped = script.slice(i, end === -1 ? script.length : end + 1);
+        line += skipped.split('\n').length - 1;
+        i += skipped.length - 1;
+        append(' ');
+        continue;
+      }
       if (c === ')') contexts.pop();
-      if (c === "'" || c === '"') contexts.push(c);
       append(c === ')' ? c : ' ');
       continue;
     }

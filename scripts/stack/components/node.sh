@@ -166,6 +166,7 @@ ensure_node_packages() {
   command -v nft >/dev/null || missing+=(nftables)
   command -v containerd >/dev/null || missing+=(containerd)
   command -v runc >/dev/null || missing+=(runc)
+  command -v iptables-save >/dev/null || missing+=(iptables)
   ((${#missing[@]} == 0)) || stack_ensure_apt "${missing[@]}"
 }
 
