@@ -5,3 +5,5 @@ export * from './run';
 export * from './summary';
 export * from './exec';
 export * from './github';
+export * from './input-errors';
+export * from './url';
