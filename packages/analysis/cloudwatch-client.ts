@@ -1,5 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { awsClientOptions } from '../aws/config';
+import { awsProxyOptions } from '../aws/proxy';
 import type { AlarmReader } from './cloudwatch';
 
 /**
@@ -8,7 +9,7 @@ import type { AlarmReader } from './cloudwatch';
  * CBOR protocol of some releases is not, so do not bump it without checking.
  */
 export function cloudWatchAlarmReader(region: string, actionName: string): AlarmReader {
-  const client = new CloudWatchClient(awsClientOptions(region, actionName));
+  const client = new CloudWatchClient({ ...awsClientOptions(region, actionName), ...awsProxyOptions() });
   return {
     async describeAlarms(names) {
       const found: { name: string; state: string; reason?: string }[] = [];

@@ -11,6 +11,7 @@ import { ConfigurationError } from '../core/errors';
 import { maskSecret } from '../core/log';
 import type { AwsClientOptions } from './config';
 import { awsErrorCode, explainAwsError } from './errors';
+import { awsProxyOptions } from './proxy';
 
 /** The narrow slice of ECRClient we use, so tests can hand in a fake without a mocking library. */
 export interface EcrSender {
@@ -18,7 +19,7 @@ export interface EcrSender {
 }
 
 export function createEcrClient(options: AwsClientOptions): ECRClient {
-  return new ECRClient(options);
+  return new ECRClient({ ...options, ...awsProxyOptions() });
 }
 
 export interface RegistryLogin {

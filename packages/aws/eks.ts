@@ -2,6 +2,7 @@ import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { ConfigurationError } from '../core/errors';
 import { awsClientOptions } from './config';
 import { awsErrorCode, explainAwsError } from './errors';
+import { awsProxyOptions } from './proxy';
 
 /** What a deploy needs to know about an EKS cluster before talking to its API. */
 export interface EksClusterInfo {
@@ -29,7 +30,7 @@ const STATUS_ADVICE: Record<string, string> = {
 };
 
 export function createEksClient(region: string, actionName: string): EKSClient {
-  return new EKSClient(awsClientOptions(region, actionName));
+  return new EKSClient({ ...awsClientOptions(region, actionName), ...awsProxyOptions() });
 }
 
 /**
