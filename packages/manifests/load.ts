@@ -1,6 +1,6 @@
 import { existsSync, globSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 import { ConfigurationError } from '../core/errors';
 import type { Deployment, KubeObject } from '../kube/types';
 
@@ -26,6 +26,13 @@ export interface LoadOptions {
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/**
+ * The most manifest text one run reads, all files together. An application's manifests are a few
+ * kilobytes, and the apiserver takes at most ~3 MiB per object; the parsed objects cost about 40
+ * times their text in memory, so more than this would push a runner toward its memory limit.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const GLOB_CHARS = /[*?[\]{}]/;
 
 export function describeSource(source: ManifestSource, cwd = process.cwd()): string {
@@ -44,7 +51,26 @@ export function loadManifests(patterns: string[], options: LoadOptions = {}): Ma
   if (patterns.length === 0)
     throw new ConfigurationError(`Input "${input}" is empty. List manifest files, directories or globs, one per line.`, input);
   const files = resolveFiles(patterns, cwd, input);
+  // Sizes first, so an oversized set is refused before any of it is read.
+  const sizes = files.map((file) => statSync(file).size);
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  if (total > MAX_MANIFEST_BYTES) {
+    const largest = files[sizes.indexOf(Math.max(...sizes))]!;
+    throw tooLarge(input, `the ${files.length} manifest file(s) hold ${mib(total)}`, `the largest is ${relative(cwd, largest) || largest}`);
+  }
   return files.flatMap((file) => parseManifestFile(file, readFileSync(file, 'utf8'), input));
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function tooLarge(input: string, what: string, where: string): ConfigurationError {
+  return new ConfigurationError(
+    `Input "${input}": ${what}, more than the ${mib(MAX_MANIFEST_BYTES)} a deploy reads (${where}). ` +
+      "Deploy only the application's own objects (Deployment, Service, …); leave CRDs and generated bundles to the platform.",
+    input,
+  );
 }
 
 /** The files the patterns name, each once, in the order the patterns give them. */
@@ -87,27 +113,46 @@ export function resolveFiles(patterns: string[], cwd: string, input = 'manifests
   return files;
 }
 
-/** Parse one file's documents. Empty documents (a trailing `---`) are skipped. */
+/**
+ * Parse one file's documents, one at a time (only the current document's syntax tree is held, not
+ * every document's). Empty documents (a trailing `---`) are skipped.
+ */
 export function parseManifestFile(file: string, text: string, input = 'manifests'): Manifest[] {
+  if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) throw tooLarge(input, `${file} holds ${mib(Buffer.byteLength(text))}`, file);
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true });
-  if (!Array.isArray(documents)) return []; // an empty file
+  const parser = new Parser(lineCounter.addNewLine);
   const manifests: Manifest[] = [];
-  documents.forEach((document, index) => {
+  let index = 0;
+  for (const document of new Composer().compose(parser.parse(text))) {
+    index++;
     // The first node's offset, not the document's: that one can sit on the previous document's last line.
     const start = document.contents?.range?.[0] ?? document.range[0];
-    const source = { file, line: lineCounter.linePos(start).line, document: index + 1 };
+    const source = { file, line: lineCounter.linePos(start).line, document: index };
     const error = document.errors[0];
     if (error) {
-      const position = error.linePos?.[0];
-      const where = position ? `line ${position.line}, column ${position.col}` : `document ${index + 1}`;
+      const position = lineCounter.linePos(error.pos[0]);
       const problem = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      throw new ConfigurationError(`Input "${input}": malformed YAML in ${file} at ${where}: ${problem}.`, input);
+      throw new ConfigurationError(
+        `Input "${input}": malformed YAML in ${file} at line ${position.line}, column ${position.col}: ${problem}.`,
+        input,
+      );
     }
-    const value: unknown = document.toJS();
-    if (value === null || value === undefined) return;
+    let value: unknown;
+    try {
+      value = document.toJS();
+    } catch (failure) {
+      // yaml stops expanding aliases past a limit (the "billion laughs" attack); say where, and which input.
+      if (failure instanceof ReferenceError && /alias/i.test(failure.message)) {
+        throw new ConfigurationError(
+          `Input "${input}": ${describeSource(source)} expands YAML aliases (*name) into far more data than it holds, as a resource-exhaustion ("billion laughs") file does; it is refused. Write the repeated values out, or use fewer aliases.`,
+          input,
+        );
+      }
+      throw failure;
+    }
+    if (value === null || value === undefined) continue;
     for (const object of expandList(value)) manifests.push({ object: checkObject(object, { ...source }, input), source });
-  });
+  }
   return manifests;
 }
 
