@@ -68,3 +68,22 @@ describe('httpRequest through a proxy', () => {
     expect(proxy.requests).toEqual([]);
   });
 });
+
+describe('proxy credentials', () => {
+  it('are masked once, however many requests go through the proxy', async () => {
+    proxy = await startConnectProxy({ credentials: { user: 'runner', password: 'once-only' } });
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      written.push(String(chunk));
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    try {
+      for (let i = 0; i < 3; i++) await httpRequest(new URL(plainUrl), { timeoutMs: 5000, env: { HTTP_PROXY: proxy.url } });
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written.filter((line) => line.includes('::add-mask::once-only'))).toHaveLength(1);
+    expect(proxy.requests).toHaveLength(3);
+  });
+});

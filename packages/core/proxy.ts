@@ -12,6 +12,8 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 const MIN_NODE = [24, 5] as const;
 
 let warned = false;
+/** Proxy URLs whose credentials were masked already: each mask is a line in the log. */
+const masked = new Set<string>();
 
 /** The proxy settings of an environment, or undefined when it names no proxy. Credentials in a proxy URL are masked. */
 export function proxyEnvOf(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | undefined {
@@ -20,6 +22,8 @@ export function proxyEnvOf(env: NodeJS.ProcessEnv = process.env): NodeJS.Process
   const proxies = [found.HTTPS_PROXY, found.https_proxy, found.HTTP_PROXY, found.http_proxy].filter((value) => value !== undefined);
   if (proxies.length === 0) return undefined;
   for (const proxy of proxies) {
+    if (masked.has(proxy)) continue;
+    masked.add(proxy);
     try {
       maskUserinfo(new URL(proxy));
     } catch {

@@ -51,10 +51,12 @@ export function maskUserinfo(url: URL): void {
   for (const part of [url.username, url.password]) {
     if (!part) continue;
     maskSecret(part);
+    let decoded = part;
     try {
-      maskSecret(decodeURIComponent(part));
+      decoded = decodeURIComponent(part);
     } catch {
       // not valid percent-encoding: the raw form is masked already
     }
+    if (decoded !== part) maskSecret(decoded);
   }
 }
