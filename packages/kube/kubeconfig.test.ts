@@ -166,6 +166,11 @@ describe('kubeconfig input forms', () => {
       /malformed YAML at line \d+, column \d+: a closing quote or bracket is missing/,
     ],
     ['a bare token', TOKEN, /not shown: it may hold credentials/],
+    [
+      'a YAML alias bomb',
+      `${withCert}laughs:\n${Array.from({ length: 8 }, (_, level) => `  l${level}: &l${level} [${level === 0 ? '"lol","lol","lol","lol","lol","lol","lol","lol","lol"' : Array.from({ length: 9 }, () => `*l${level - 1}`).join(',')}]`).join('\n')}\n`,
+      /aliases \(\*name\) expand into far more data than it holds/,
+    ],
   ])('refuses %s without repeating any of it', (_name, value, message) => {
     const text = messageOf(() => loadKubeconfig(value));
     expect(text).toMatch(message);

@@ -161,6 +161,9 @@ function parseDocument(text: string, format: 'yaml' | 'json', fail: (problem: st
     return parseYaml(text);
   } catch (error) {
     if (jsonProblem) throw fail(`malformed JSON${jsonProblem}.`);
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw fail('its YAML aliases (*name) expand into far more data than it holds, as a resource-exhaustion file does; it is refused.');
+    }
     const yamlError = error as { code?: string; linePos?: { line: number; col: number }[] };
     const where = yamlError.linePos?.[0];
     throw fail(
