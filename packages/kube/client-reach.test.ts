@@ -138,6 +138,14 @@ describe('the Kubernetes client behind a proxy', () => {
     expect(proxy.requests).toEqual([{ method: 'CONNECT', target: new URL(server).host }]);
   });
 
+  it('says so when the apiserver presents a certificate the CA did not sign', async () => {
+    const server = await tlsApiserver();
+    const kube = client(server, { proxyEnv: {} });
+    const error = await kube.get(ref).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubeUnreachableError);
+    expect((error as Error).message).toMatch(/its TLS certificate is not trusted \(.*\): the kubeconfig's certificate-authority-data/);
+  });
+
   it('goes direct to an apiserver in NO_PROXY', async () => {
     const server = await tlsApiserver();
     const kube = client(server, { ca: loopbackTls().ca, proxyEnv: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });

@@ -61,6 +61,13 @@ function unreachableReason(error: Error, server: URL): string {
       return `there is no network route to ${host}`;
     case 'ETIMEDOUT':
       return 'the connection timed out';
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+    case 'CERT_HAS_EXPIRED':
+      return `its TLS certificate is not trusted (${error.message}): the kubeconfig's certificate-authority-data (or tls-server-name) does not match the server`;
     case 'ECONNRESET':
     case 'EPIPE':
       return 'the connection was closed before any answer (is that port an apiserver, and does it speak the scheme of the URL?)';

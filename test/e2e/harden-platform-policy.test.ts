@@ -28,10 +28,12 @@ beforeAll(() => {
   deployer = KubeHttp.fromKubeconfig(deployerKubeconfigPath());
 });
 
+/** The URL path of a namespaced collection or object, e.g. path('apps/v1/deployments') or path('v1/services', 'web'). */
 const path = (collection: string, name?: string) => {
-  const [group, resource] = collection.split('/') as [string, string];
-  const base = group === 'core' ? `/api/v1/namespaces/${namespace.name}` : `/apis/${group}/namespaces/${namespace.name}`;
-  return `${base}/${resource}${name ? `/${name}` : ''}`;
+  const resource = collection.slice(collection.lastIndexOf('/') + 1);
+  const groupVersion = collection.slice(0, collection.lastIndexOf('/'));
+  const base = groupVersion === 'v1' ? '/api/v1' : `/apis/${groupVersion}`;
+  return `${base}/namespaces/${namespace.name}/${resource}${name ? `/${name}` : ''}`;
 };
 
 /** The refusal of a request: its HTTP status and the apiserver's message. */
@@ -82,7 +84,7 @@ describe('the deployer, in an application namespace', () => {
       metadata: { name: 'privileged' },
       spec: { containers: [{ name: 'c', image: IMAGE, securityContext: { privileged: true } }] },
     };
-    const byAdmin = await refusal(admin.post(path('core/pods'), pod));
+    const byAdmin = await refusal(admin.post(path('v1/pods'), pod));
     expect(byAdmin.status).toBe(403);
     expect(byAdmin.message).toMatch(/violates PodSecurity "restricted:latest": .*privileged/);
   });
@@ -107,13 +109,13 @@ describe('the deployer, in an application namespace', () => {
       metadata: { name },
       spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }], ...spec },
     });
-    const external = await refusal(deployer.post(path('core/services'), service('grab', { externalIPs: ['198.51.100.7'] })));
+    const external = await refusal(deployer.post(path('v1/services'), service('grab', { externalIPs: ['198.51.100.7'] })));
     expect(external.status).toBe(422);
     expect(external.message).toContain('may not set spec.externalIPs');
-    const balancer = await refusal(deployer.post(path('core/services'), service('public', { type: 'LoadBalancer' })));
+    const balancer = await refusal(deployer.post(path('v1/services'), service('public', { type: 'LoadBalancer' })));
     expect(balancer.message).toContain('Service type LoadBalancer is not approved for the deployer');
     const alias = await refusal(
-      deployer.post(path('core/services'), {
+      deployer.post(path('v1/services'), {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'alias' },
@@ -122,9 +124,9 @@ describe('the deployer, in an application namespace', () => {
     );
     expect(alias.message).toContain('Service type ExternalName is not approved');
 
-    await deployer.post(path('core/services'), service('web', {}));
+    await deployer.post(path('v1/services'), service('web', {}));
     // Nor may it add external IPs to a Service that exists.
-    const patched = await refusal(deployer.patch(path('core/services', 'web'), { spec: { externalIPs: ['198.51.100.7'] } }));
+    const patched = await refusal(deployer.patch(path('v1/services', 'web'), { spec: { externalIPs: ['198.51.100.7'] } }));
     expect(patched.message).toContain('may not set spec.externalIPs');
   });
 
@@ -212,7 +214,7 @@ describe('the deployer, in an application namespace', () => {
     app.spec.template.spec.containers[0]!.image = 'flightdeck.local/flask-app:1.0.0';
     const rollout = await watchDeployment({ namespace: namespace.name, name: 'flask-app' });
     await deployer.post(path('apps/v1/deployments'), app);
-    await deployer.post(path('core/services'), manifest('service.yaml'));
+    await deployer.post(path('v1/services'), manifest('service.yaml'));
     await deployer.post(path('policy/v1/poddisruptionbudgets'), manifest('pdb.yaml'));
     // The platform applies the NetworkPolicy; the deployer can see it.
     await admin.post(path('networking.k8s.io/v1/networkpolicies'), manifest('networkpolicy.yaml'));
