@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Builds the local Python base image, flightdeck/python-base:bookworm.
+# Builds the local Python base image, localhost/flightdeck/python-base:bookworm.
 #
 # Why it exists: nothing can be pulled from Docker Hub here, and `docker build` containers
 # may have no network. So the base is a Debian bookworm root filesystem made with debootstrap,
 # with Python 3 and the sample app's runtime dependencies already installed in /opt/venv,
 # turned into an image with `docker import`.
+#
+# The name starts with "localhost/", which Docker reads as a registry host, never as a Docker Hub
+# namespace: when the image is missing, a build fails instead of pulling whatever someone else
+# published as flightdeck/python-base.
 #
 # The image is also tagged bookworm-<hash>, where <hash> covers requirements.txt and this
 # recipe's version: a changed pin gets a new tag, so the next run rebuilds. Two tarballs are
@@ -17,7 +21,7 @@
 #   --force              rebuild everything, cached tarballs included, e.g. for security updates
 # Environment:
 #   FLIGHTDECK_CACHE        cache root (default: $HOME/.cache/flightdeck)
-#   BASE_IMAGE_REPO         image repository (default: flightdeck/python-base)
+#   BASE_IMAGE_REPO         image repository (default: localhost/flightdeck/python-base)
 #   DEBIAN_MIRROR           Debian archive (default: http://deb.debian.org/debian)
 #   DEBIAN_SECURITY_MIRROR  Debian security archive (default: http://deb.debian.org/debian-security)
 #   PIP_INDEX_URL           passed to pip in the chroot, for machines behind a PyPI mirror
@@ -33,7 +37,7 @@ readonly APP_UID=10001
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 requirements="$repo_root/examples/flask-app/requirements.txt"
 force=false
-image_repo=${BASE_IMAGE_REPO:-flightdeck/python-base}
+image_repo=${BASE_IMAGE_REPO:-localhost/flightdeck/python-base}
 cache_dir="${FLIGHTDECK_CACHE:-$HOME/.cache/flightdeck}/base-image"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}

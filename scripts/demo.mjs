@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runStep, REPO_ROOT } from './harness/run-step.ts';
 
 const NAMESPACE = 'flask-app-demo';
-const BASE_IMAGE = 'flightdeck/python-base:bookworm';
+const BASE_IMAGE = 'localhost/flightdeck/python-base:bookworm';
 const kubeconfig = process.env.DEPLOYER_KUBECONFIG;
 const started = Date.now();
 

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConnectProxy } from '../../test/support/connect-proxy';
+import { closeHttpAgents } from '../core/http-request';
 import { judgeHttp, percentile, runHttpCheck } from './http-check';
 
 let server: Server;
@@ -61,6 +63,42 @@ describe('runHttpCheck against a real server', () => {
     const [rate] = await runHttpCheck({ ...options, requests: 2, url: `http://127.0.0.1:${port}/` });
     expect(rate!.passed).toBe(false);
     expect(rate!.detail).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('runHttpCheck behind a proxy', () => {
+  it('sends every request through HTTP_PROXY, and none for a host in NO_PROXY', async () => {
+    const proxy = await startConnectProxy();
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    try {
+      process.env.HTTP_PROXY = proxy.url;
+      delete process.env.NO_PROXY;
+      const results = await runHttpCheck({ ...options, requests: 3, url: `${base}/` });
+      expect(results.every((r) => r.passed)).toBe(true);
+      expect(proxy.requests).toEqual(Array.from({ length: 3 }, () => ({ method: 'GET', target: `${base}/` })));
+
+      closeHttpAgents();
+      process.env.NO_PROXY = '127.0.0.1';
+      expect((await runHttpCheck({ ...options, requests: 2, url: `${base}/` }))[0]!.passed).toBe(true);
+      expect(proxy.requests).toHaveLength(3);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      closeHttpAgents();
+      await proxy.close();
+    }
+  });
+
+  it('never shows credentials of the checked URL', () => {
+    const [rate] = judgeHttp([{ status: 500, ms: 3 }], {
+      url: 'https://user:hunter2@app.example/healthz',
+      expectedStatus: 200,
+      minSuccessRate: 90,
+      maxP95Ms: 10,
+    });
+    expect(rate!.detail).toBe('https://app.example/healthz answered HTTP 500');
   });
 });
 

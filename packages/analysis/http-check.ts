@@ -1,3 +1,5 @@
+import { HttpTimeoutError, httpRequest } from '../core/http-request';
+import { redactUrl, redactUrlsIn } from '../core/redact';
 import type { CheckResult } from './types';
 
 export interface HttpCheckOptions {
@@ -28,17 +30,17 @@ export function percentile(values: number[], p: number): number {
 
 async function probe(options: HttpCheckOptions): Promise<HttpSample> {
   const started = performance.now();
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    const response = await fetch(options.url, { signal, redirect: 'manual', headers: { 'user-agent': 'flightdeck-analysis' } });
-    await response.arrayBuffer();
+    // Through node:http rather than fetch, so HTTPS_PROXY/NO_PROXY apply as they do for kubectl and curl.
+    const response = await httpRequest(new URL(options.url), {
+      headers: { 'user-agent': 'flightdeck-analysis' },
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
     return { status: response.status, ms: performance.now() - started };
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    const message = timeout.aborted
-      ? `timed out after ${options.timeoutMs}ms`
-      : (((error as Error).cause as Error | undefined)?.message ?? (error as Error).message);
+    const message = error instanceof HttpTimeoutError ? `timed out after ${options.timeoutMs}ms` : redactUrlsIn((error as Error).message);
     return { status: 'error', ms: performance.now() - started, error: message };
   }
 }
@@ -63,7 +65,7 @@ export function judgeHttp(
       passed: rate >= options.minSuccessRate,
       value: `${Math.round(rate * 10) / 10}% (${ok}/${samples.length})`,
       threshold: `≥ ${options.minSuccessRate}% answering ${options.expectedStatus}`,
-      detail: wrong.length ? `${options.url} answered ${seen}` : undefined,
+      detail: wrong.length ? `${redactUrl(options.url)} answered ${seen}` : undefined,
     },
     {
       source: 'http',
@@ -71,7 +73,7 @@ export function judgeHttp(
       passed: p95 <= options.maxP95Ms,
       value: `${Math.round(p95)}ms`,
       threshold: `≤ ${options.maxP95Ms}ms`,
-      detail: p95 > options.maxP95Ms ? `${options.url} is slower than allowed` : undefined,
+      detail: p95 > options.maxP95Ms ? `${redactUrl(options.url)} is slower than allowed` : undefined,
     },
   ];
 }

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConnectProxy } from '../../test/support/connect-proxy';
+import { closeHttpAgents } from '../core/http-request';
 import { extractValue, runPrometheusCheck } from './prometheus';
 
 let server: Server;
@@ -48,5 +50,22 @@ describe('runPrometheusCheck', () => {
     expect(
       extractValue({ status: 'success', data: { resultType: 'vector', result: [{ value: [1, '1'] }, { value: [1, '2'] }] } }),
     ).toMatchObject({ problem: expect.stringMatching(/sum\(\)/) });
+  });
+});
+
+describe('runPrometheusCheck behind a proxy', () => {
+  it('queries through HTTP_PROXY', async () => {
+    const proxy = await startConnectProxy();
+    const saved = process.env.HTTP_PROXY;
+    try {
+      process.env.HTTP_PROXY = proxy.url;
+      expect(await runPrometheusCheck({ url: base, query: 'error_rate', maxValue: 0.05, timeoutMs: 1000 })).toMatchObject({ passed: true });
+      expect(proxy.requests).toEqual([{ method: 'GET', target: `${base}/api/v1/query?query=error_rate` }]);
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
+      closeHttpAgents();
+      await proxy.close();
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { HttpTimeoutError, httpRequest } from '../core/http-request';
+import { redactUrl, redactUrlsIn } from '../core/redact';
 import type { CheckResult } from './types';
 
 export interface PrometheusCheckOptions {
@@ -33,14 +35,20 @@ export async function runPrometheusCheck(options: PrometheusCheckOptions): Promi
   const base: Omit<CheckResult, 'passed' | 'value'> = { source: 'prometheus', name: options.query, threshold: `≤ ${options.maxValue}` };
   const endpoint = new URL('api/v1/query', options.url.endsWith('/') ? options.url : `${options.url}/`);
   endpoint.searchParams.set('query', options.query);
-  const timeout = AbortSignal.timeout(options.timeoutMs);
   let body: QueryResponse;
   try {
-    const response = await fetch(endpoint, { signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout });
-    body = (await response.json()) as QueryResponse;
+    // node:http rather than fetch, so HTTPS_PROXY/NO_PROXY apply.
+    const response = await httpRequest(endpoint, {
+      headers: { accept: 'application/json' },
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      maxBodyBytes: 8 * 1024 * 1024,
+    });
+    body = JSON.parse(response.body.toString('utf8')) as QueryResponse;
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    return { ...base, passed: false, value: 'unreadable', detail: `could not query ${endpoint.origin}: ${(error as Error).message}` };
+    const why = error instanceof HttpTimeoutError ? `timed out after ${options.timeoutMs}ms` : redactUrlsIn((error as Error).message);
+    return { ...base, passed: false, value: 'unreadable', detail: `could not query ${redactUrl(endpoint.origin)}: ${why}` };
   }
   const extracted = extractValue(body);
   if ('problem' in extracted) return { ...base, passed: false, value: 'no value', detail: extracted.problem };

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../core/errors';
+import { awsProxyOptions, type AwsProxyOptions } from './proxy';
 
 /**
  * Options every AWS client of the suite shares. Credentials are left to the
@@ -7,7 +8,7 @@ import { ConfigurationError } from '../core/errors';
  * file) work without any input of ours. The SDK also honours
  * AWS_ENDPOINT_URL, which is how tests reach moto.
  */
-export interface AwsClientOptions {
+export interface AwsClientOptions extends AwsProxyOptions {
   region: string;
   maxAttempts: number;
   retryMode: 'standard' | 'adaptive';
@@ -51,5 +52,7 @@ export function awsClientOptions(region: string, actionName: string, env: NodeJS
     retryMode: mode,
     // Shows up in CloudTrail's userAgent, so an account owner can tell which action made a call.
     customUserAgent: `flightdeck/${actionName}`,
+    // The SDK alone ignores HTTPS_PROXY/NO_PROXY, which self-hosted runners behind a proxy need.
+    ...awsProxyOptions(env),
   };
 }

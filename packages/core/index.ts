@@ -6,3 +6,5 @@ export * from './summary';
 export * from './exec';
 export * from './github';
 export * from './workflow-run';
+export * from './input-errors';
+export * from './url';

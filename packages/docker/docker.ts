@@ -8,6 +8,9 @@ import { explainDockerFailure } from './failures';
 
 /** The Docker CLI, driven with argument arrays. Credentials only ever travel on stdin. */
 
+/** What buildx's GitHub Actions cache backend reads; children get them only for a gha-cached build. */
+export const GHA_CACHE_VARIABLES = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_SERVICE_V2'];
+
 export async function login(registry: string, username: string, password: string): Promise<void> {
   const result = await runCommand('docker', ['login', '--username', username, '--password-stdin', registry], { input: password });
   if (result.exitCode !== 0) throw explainDockerFailure('login', registry, output(result), result.exitCode);
@@ -45,7 +48,10 @@ export async function build(builder: Builder, plan: BuildPlan): Promise<BuildRes
       return { imageId: readFileSync(idFile, 'utf8').trim() };
     }
     const metadataFile = join(scratch, 'metadata.json');
-    const result = await runCommand('docker', buildxBuildArgs(plan, metadataFile), { stream: true });
+    const result = await runCommand('docker', buildxBuildArgs(plan, metadataFile), {
+      stream: true,
+      passEnv: plan.cacheType === 'gha' ? GHA_CACHE_VARIABLES : [],
+    });
     if (result.exitCode !== 0)
       throw explainDockerFailure(plan.push ? 'push' : 'build', plan.tags[0] ?? plan.dockerfile, output(result), result.exitCode);
     const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, unknown>;

@@ -1,6 +1,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { errorFromResponse, type KubeErrorContext } from './errors';
+import { proxyAgentOptions } from '../core/proxy';
+import { redactUrlsIn } from '../core/redact';
+import { errorFromResponse, KubeTokenError, KubeUnreachableError, type KubeErrorContext } from './errors';
 import { groupVersionPath, knownResource, resourcePath, type ResourceInfo, type ResourceRef } from './resources';
 import type { KubeList, KubeObject, KubeStatus } from './types';
 
@@ -15,6 +17,11 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * While the apiserver has never answered, network errors are retried only this long: a refused
+   * connection at the start is a wrong address or a cluster that is down, and is reported at once.
+   */
+  startupBudgetMs: number;
 }
 
 export interface KubeClientOptions {
@@ -36,9 +43,12 @@ export interface KubeClientOptions {
   requestTimeoutMs?: number;
   /**
    * Backoff for connection refused/reset and 429/5xx. The default (10 attempts,
-   * 250 ms doubling to 5 s, about 30 s in all) rides out an apiserver restart.
+   * 250 ms doubling to 5 s, about 30 s in all) rides out an apiserver restart in
+   * the middle of a run; before the first answer, network errors get 2.5 s.
    */
   retry?: Partial<RetryPolicy>;
+  /** The environment whose HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply. Default process.env. */
+  proxyEnv?: NodeJS.ProcessEnv;
 }
 
 export type PatchType = 'merge' | 'strategic' | 'json';
@@ -86,7 +96,7 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 250, maxDelayMs: 5000 };
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 250, maxDelayMs: 5000, startupBudgetMs: 2500 };
 const RETRYABLE_NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -118,14 +128,19 @@ export class KubeClient {
   private readonly discovered = new Map<string, Promise<Map<string, ResourceInfo>>>();
   private requests = 0;
   private retries = 0;
+  /** Whether any HTTP answer came back yet: until then a network error means "cannot reach", not "restarting". */
+  private answered = false;
 
   constructor(private readonly options: KubeClientOptions) {
     this.server = new URL(options.server);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    // Node's agents tunnel through HTTPS_PROXY (CONNECT) and honour NO_PROXY, as kubectl does.
+    const proxy = proxyAgentOptions(options.proxyEnv ?? process.env);
     if (this.server.protocol === 'https:') {
       this.transport = https;
       this.agent = new https.Agent({
         keepAlive: true,
+        ...proxy,
         ca: options.ca,
         cert: options.cert,
         key: options.key,
@@ -134,7 +149,7 @@ export class KubeClient {
       });
     } else {
       this.transport = http;
-      this.agent = new http.Agent({ keepAlive: true });
+      this.agent = new http.Agent({ keepAlive: true, ...proxy });
     }
   }
 
@@ -307,6 +322,7 @@ export class KubeClient {
   /** One JSON request with retries; throws KubeApiError / KubePermissionError on non-2xx. */
   async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const started = performance.now();
     let refreshToken = false;
     let refreshed = false;
     // After a refused or reset connection, the apiserver may be restarting: until its authenticators
@@ -319,16 +335,29 @@ export class KubeClient {
         response = await this.send(method, path, options, body, refreshToken);
         refreshToken = false;
       } catch (error) {
-        if (options.signal?.aborted) throw error;
+        if (options.signal?.aborted || error instanceof KubeTokenError) throw error;
         const code = (error as NodeJS.ErrnoException).code ?? '';
         const safe = options.idempotent || code === 'ECONNREFUSED';
-        if (safe && RETRYABLE_NETWORK_CODES.has(code) && attempt < this.retry.maxAttempts) {
+        const delay = this.delay(attempt, undefined);
+        // Never answered: retry only within the start-up budget, then say what to check.
+        const withinBudget = this.answered || performance.now() - started + delay <= this.retry.startupBudgetMs;
+        if (safe && RETRYABLE_NETWORK_CODES.has(code) && attempt < this.retry.maxAttempts && withinBudget) {
           serverWasDown = true;
-          await this.backoff(attempt, undefined, options.signal);
+          await this.wait(delay, options.signal);
           continue;
         }
+        if (!this.answered) {
+          throw new KubeUnreachableError(
+            this.server,
+            options.context,
+            error as Error,
+            attempt,
+            performance.now() - started,
+            this.options.proxyEnv,
+          );
+        }
         throw new Error(
-          `Cannot reach the Kubernetes API at ${this.server.origin} to ${options.context.verb} ${options.context.resource}: ${(error as Error).message}`,
+          `Cannot reach the Kubernetes API at ${this.server.origin} to ${options.context.verb} ${options.context.resource}: ${redactUrlsIn((error as Error).message)}`,
           { cause: error },
         );
       }
@@ -343,7 +372,7 @@ export class KubeClient {
       const startingUp = serverWasDown && (response.status === 401 || response.status === 403);
       const retryable = response.status === 429 || (response.status >= 500 && options.idempotent) || startingUp;
       if (retryable && attempt < this.retry.maxAttempts) {
-        await this.backoff(attempt, response.headers['retry-after'], options.signal);
+        await this.wait(this.delay(attempt, response.headers['retry-after']), options.signal);
         continue;
       }
       throw errorFromResponse(response.status, parseStatus(response.body), response.body, options.context);
@@ -357,22 +386,38 @@ export class KubeClient {
   async stream(path: string, query: Query, context: KubeErrorContext, signal?: AbortSignal): Promise<http.IncomingMessage> {
     const headers = await this.headers(false);
     this.requests++;
+    const started = performance.now();
     return new Promise((resolve, reject) => {
       const request = this.transport.request(this.url(path, query), { method: 'GET', agent: this.agent, headers, signal }, (response) => {
+        this.answered = true;
         if (response.statusCode === 200) {
           resolve(response);
           return;
         }
         collect(response).then((text) => reject(errorFromResponse(response.statusCode ?? 0, parseStatus(text), text, context)), reject);
       });
-      request.on('error', reject);
+      request.on('error', (error) =>
+        reject(
+          this.answered || signal?.aborted
+            ? error
+            : new KubeUnreachableError(this.server, context, error, 1, performance.now() - started, this.options.proxyEnv),
+        ),
+      );
       request.end();
     });
   }
 
   private async headers(forceRefresh: boolean): Promise<http.OutgoingHttpHeaders> {
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json', 'user-agent': this.options.userAgent ?? 'flightdeck' };
-    if (this.options.token) headers.authorization = `Bearer ${await this.options.token(forceRefresh)}`;
+    if (!this.options.token) return headers;
+    let token: string;
+    try {
+      token = await this.options.token(forceRefresh);
+    } catch (error) {
+      // A token that cannot be had (a tokenFile gone, no AWS credentials) is not a network failure.
+      throw new KubeTokenError(this.server, error as Error);
+    }
+    headers.authorization = `Bearer ${token}`;
     return headers;
   }
 
@@ -402,6 +447,7 @@ export class KubeClient {
         this.url(path, options.query),
         { method, agent: this.agent, headers, signal: options.signal, timeout: this.options.requestTimeoutMs ?? 30_000 },
         (response) => {
+          this.answered = true;
           collect(response).then((text) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }), reject);
         },
       );
@@ -411,13 +457,16 @@ export class KubeClient {
     });
   }
 
-  private async backoff(attempt: number, retryAfter: string | string[] | undefined, signal?: AbortSignal): Promise<void> {
-    this.retries++;
+  /** The pause before attempt + 1: the server's Retry-After when it gave one, else exponential backoff with jitter. */
+  private delay(attempt: number, retryAfter: string | string[] | undefined): number {
     const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
     const hinted = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) * 1000;
     // Jitter keeps two clients that failed together from retrying in lockstep.
-    const delay =
-      Number.isFinite(hinted) && hinted > 0 ? Math.min(hinted, this.retry.maxDelayMs) : exponential * (0.75 + Math.random() * 0.5);
+    return Number.isFinite(hinted) && hinted > 0 ? Math.min(hinted, this.retry.maxDelayMs) : exponential * (0.75 + Math.random() * 0.5);
+  }
+
+  private async wait(delay: number, signal?: AbortSignal): Promise<void> {
+    this.retries++;
     await sleep(delay, signal);
   }
 }

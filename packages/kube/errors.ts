@@ -1,4 +1,6 @@
 import { ConfigurationError } from '../core/errors';
+import { describeProxySettings } from '../core/proxy';
+import { redactUrlsIn } from '../core/redact';
 import type { KubeStatus } from './types';
 
 /** What an apiserver error was about: enough to say which call failed and why. */
@@ -40,6 +42,76 @@ export class KubePermissionError extends ConfigurationError {
     readonly context: KubeErrorContext,
   ) {
     super(message);
+  }
+}
+
+/** What a network error code says about an apiserver that never answered. */
+function unreachableReason(error: Error, server: URL): string {
+  const host = server.hostname;
+  const port = server.port || (server.protocol === 'https:' ? '443' : '80');
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ECONNREFUSED':
+      return `the connection was refused: nothing listens on ${host}:${port}`;
+    case 'ENOTFOUND':
+      return `the host name ${host} does not resolve`;
+    case 'EAI_AGAIN':
+      return `the host name ${host} could not be resolved (no answer from DNS)`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `there is no network route to ${host}`;
+    case 'ETIMEDOUT':
+      return 'the connection timed out';
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+    case 'CERT_HAS_EXPIRED':
+      return `its TLS certificate is not trusted (${error.message}): the kubeconfig's certificate-authority-data (or tls-server-name) does not match the server`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'the connection was closed before any answer (is that port an apiserver, and does it speak the scheme of the URL?)';
+    default:
+      return redactUrlsIn(error.message);
+  }
+}
+
+/**
+ * The apiserver could not be reached before it ever answered: a wrong address, a cluster that is
+ * down, or a network in between. Reported after a short start-up budget (not the ~30 s of retries
+ * that ride out a restart in the middle of a run), with what to check.
+ */
+export class KubeUnreachableError extends Error {
+  override readonly name = 'KubeUnreachableError';
+  constructor(
+    readonly server: URL,
+    readonly context: KubeErrorContext,
+    readonly networkError: Error,
+    readonly attempts: number,
+    elapsedMs: number,
+    proxyEnv: NodeJS.ProcessEnv = process.env,
+  ) {
+    super(
+      `Cannot reach the Kubernetes API at ${server.origin} to ${context.verb} ${context.resource}: ${unreachableReason(networkError, server)} ` +
+        `(${attempts} attempt${attempts === 1 ? '' : 's'} in ${(elapsedMs / 1000).toFixed(1)} s, no answer yet). ` +
+        "Check the server address in the kubeconfig (for EKS: the cluster's endpoint and whether its public or private access suits this runner), " +
+        `that the cluster is running, and that this runner can reach it: network, firewall or security group, and proxy${describeProxySettings(proxyEnv) || ' (HTTPS_PROXY, NO_PROXY)'}.`,
+    );
+  }
+}
+
+/** The bearer token could not be had: a missing tokenFile, no AWS credentials to sign an EKS token. */
+export class KubeTokenError extends Error {
+  override readonly name = 'KubeTokenError';
+  constructor(server: URL, cause: Error) {
+    const { code, path } = cause as NodeJS.ErrnoException;
+    const why =
+      code === 'ENOENT' && path
+        ? `the token file ${path} does not exist (the kubeconfig's tokenFile; was it removed after the step started?)`
+        : code === 'EACCES' && path
+          ? `the token file ${path} may not be read by this job`
+          : redactUrlsIn(cause.message);
+    super(`Cannot get a bearer token for the Kubernetes API at ${server.origin}: ${why}`, { cause });
   }
 }
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminKubeconfigPath, deployerKubeconfigPath, KubeHttp } from '../../test/stack/kube-http';
-import { useTestNamespace } from '../../test/stack/namespaces';
+import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, useTestNamespace } from '../../test/stack/namespaces';
 import { leaseName } from '../deploy/keys';
 import { loadKubeconfig } from './kubeconfig';
 import { clientOptionsFromKubeconfig } from './kubeconfig-client';
@@ -32,7 +32,14 @@ function deploymentManifest(name: string, tag: string, replicas = 3, extra: Part
       replicas,
       selector: { matchLabels: { app: name } },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: `${IMAGE}:${tag}` }] } },
+      // The test namespaces enforce the "restricted" Pod Security Standard, as app namespaces do.
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          securityContext: RESTRICTED_POD_SECURITY,
+          containers: [{ name: 'app', image: `${IMAGE}:${tag}`, securityContext: RESTRICTED_CONTAINER_SECURITY }],
+        },
+      },
       ...extra,
     },
   };

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { sleep, type KubeClient } from './client';
-import { errorFromResponse, isGone, kubeStatusOf } from './errors';
+import { errorFromResponse, isGone, kubeStatusOf, KubeUnreachableError } from './errors';
 import type { ResourceRef } from './resources';
 import type { KubeObject, KubeStatus } from './types';
 
@@ -133,6 +133,8 @@ export async function* watchObjects<T extends KubeObject>(
         }
       } catch (error) {
         if (signal?.aborted) return;
+        // Never reached at all: reconnecting for two minutes would only hide a wrong address.
+        if (error instanceof KubeUnreachableError) throw error;
         if (isGone(error)) {
           needsList = true;
           listReason = '410 Gone';

@@ -210,6 +210,7 @@ describe("the sample app's overlays", () => {
       'Deployment/flask-app',
       'Service/flask-app',
       'Ingress/flask-app',
+      'PodDisruptionBudget/flask-app',
     ]);
     expect(images(manifests[0]!.object)).toEqual(['flightdeck/qa/flask-app']);
     expect(manifests.every((m) => m.object.metadata.namespace === undefined)).toBe(true);

@@ -5,6 +5,7 @@ import { ConfigurationError } from '../core/errors';
 import type { KubeObject } from '../kube/types';
 import { applyKustomizeImages, parseImageRules, type ImageRule } from './kustomize-images';
 import { addLabels, METADATA_LABEL_FIELD, SELECTOR_LABEL_FIELDS, TEMPLATE_LABEL_FIELDS, type LabelField } from './label-fields';
+import { ManifestBudget } from './budget';
 import { describeSource, parseManifestFile, type Manifest } from './parse';
 import { isClusterScoped } from './namespace';
 
@@ -52,7 +53,13 @@ interface Kustomization {
  * over all of them. Everything else kustomize can do is refused with what to
  * pass instead, so nothing is silently left out.
  */
-export function renderKustomization(dir: string, input: string, cwd: string, parents: string[] = []): Manifest[] {
+export function renderKustomization(
+  dir: string,
+  input: string,
+  cwd: string,
+  budget = new ManifestBudget(input, cwd),
+  parents: string[] = [],
+): Manifest[] {
   const root = resolve(dir);
   if (parents.includes(root)) {
     throw new ConfigurationError(
@@ -67,10 +74,11 @@ export function renderKustomization(dir: string, input: string, cwd: string, par
       input,
     );
   }
+  budget.reserve(file);
   const kustomization = readKustomization(file, input, cwd);
   const manifests: Manifest[] = [];
   for (const entry of kustomization.resources) {
-    manifests.push(...loadResource(root, entry, kustomization.file, input, cwd, [...parents, root]));
+    manifests.push(...loadResource(root, entry, kustomization.file, input, cwd, budget, [...parents, root]));
   }
   refuseDuplicates(manifests, input, cwd);
   return manifests.map((manifest) => ({ ...manifest, object: transform(manifest, kustomization, input, cwd) }));
@@ -80,7 +88,15 @@ function shown(path: string, cwd: string): string {
   return relative(cwd, path) || '.';
 }
 
-function loadResource(root: string, entry: string, file: string, input: string, cwd: string, parents: string[]): Manifest[] {
+function loadResource(
+  root: string,
+  entry: string,
+  file: string,
+  input: string,
+  cwd: string,
+  budget: ManifestBudget,
+  parents: string[],
+): Manifest[] {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || entry.includes('?ref=')) {
     throw new ConfigurationError(
       `Input "${input}": ${shown(file, cwd)} lists the remote resource "${entry}". Flightdeck reads only local files; ${renderItYourself(shown(root, cwd))}`,
@@ -94,7 +110,7 @@ function loadResource(root: string, entry: string, file: string, input: string, 
       input,
     );
   }
-  if (statSync(path).isDirectory()) return renderKustomization(path, input, cwd, parents);
+  if (statSync(path).isDirectory()) return renderKustomization(path, input, cwd, budget, parents);
   // kustomize's default load restriction: a kustomization reads files only from its own folder and below.
   if (path !== root && !path.startsWith(root + sep)) {
     throw new ConfigurationError(
@@ -109,6 +125,7 @@ function loadResource(root: string, entry: string, file: string, input: string, 
       input,
     );
   }
+  budget.reserve(path);
   return parseManifestFile(path, readFileSync(path, 'utf8'), input);
 }
 

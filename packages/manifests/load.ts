@@ -2,9 +2,11 @@ import { existsSync, globSync, readdirSync, readFileSync, statSync } from 'node:
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { ConfigurationError } from '../core/errors';
 import type { Deployment } from '../kube/types';
+import { ManifestBudget } from './budget';
 import { isKustomizationFile, kustomizationIn, renderKustomization } from './kustomize';
 import { parseManifestFile, type Manifest } from './parse';
 
+export { MAX_MANIFEST_BYTES } from './budget';
 export { describeSource, parseManifestFile, type Manifest, type ManifestSource } from './parse';
 
 export interface LoadOptions {
@@ -33,10 +35,15 @@ export function loadManifests(patterns: string[], options: LoadOptions = {}): Ma
   const cwd = options.cwd ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
   if (patterns.length === 0)
     throw new ConfigurationError(`Input "${input}" is empty. List manifest files, directories or globs, one per line.`, input);
-  return resolveSources(patterns, cwd, input).flatMap((entry) =>
+  const sources = resolveSources(patterns, cwd, input);
+  const budget = new ManifestBudget(input, cwd);
+  // The named files' sizes first, so an oversized set is refused before any of it is read; a
+  // kustomization's files are counted as it reads them.
+  for (const entry of sources) if ('file' in entry) budget.reserve(entry.file);
+  return sources.flatMap((entry) =>
     'file' in entry
       ? parseManifestFile(entry.file, readFileSync(entry.file, 'utf8'), input)
-      : renderKustomization(entry.kustomization, input, cwd),
+      : renderKustomization(entry.kustomization, input, cwd, budget),
   );
 }
 

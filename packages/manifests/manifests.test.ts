@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../core/errors';
 import type { Deployment } from '../kube/types';
+import { MAX_MANIFEST_BYTES } from './budget';
 import {
   applyNamespace,
   canonicalImageName,
   loadManifests,
+  parseManifestFile,
   parseImageReference,
   podSpecsOf,
   requireDeployments,
@@ -54,6 +56,20 @@ beforeAll(() => {
   writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indentation\n');
   writeFileSync(join(dir, 'list.yaml'), `apiVersion: v1\nkind: List\nitems:\n- ${serviceYaml.replace(/\n/g, '\n  ')}`);
   writeFileSync(join(dir, 'noname.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n');
+  // A "billion laughs" file: each level refers to the one before it nine times.
+  const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let level = 1; level < 9; level++) {
+    const name = String.fromCharCode(97 + level);
+    const before = String.fromCharCode(96 + level);
+    levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${before}`).join(',')}]`);
+  }
+  writeFileSync(join(dir, 'bomb.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: bomb }\ndata:\n  ${levels.join('\n  ')}\n`);
+  // Over the limit together, not one by one.
+  const filler = (name: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name} }\ndata:\n  blob: "${'x'.repeat(MAX_MANIFEST_BYTES / 2)}"\n`;
+  mkdirSync(join(dir, 'big'));
+  writeFileSync(join(dir, 'big/one.yaml'), filler('one'));
+  writeFileSync(join(dir, 'big/two.yaml'), filler('two'));
 });
 
 describe('loadManifests', () => {
@@ -78,11 +94,27 @@ describe('loadManifests', () => {
     ['malformed YAML, with file and line', ['broken.yaml'], /malformed YAML in .*broken\.yaml at line 4, column 9: Nested mappings/],
     ['an object without a name', ['noname.yaml'], /noname\.yaml:1 \(document 1\) lacks metadata.name/],
     ['no patterns', [], /is empty/],
+    [
+      'a YAML alias bomb, naming the input and the file',
+      ['bomb.yaml'],
+      /^Input "manifests": .*bomb\.yaml:1 \(document 1\) expands YAML aliases \(\*name\) into far more data than it holds, as a resource-exhaustion \("billion laughs"\) file does; it is refused\./,
+    ],
+    [
+      'manifests over the size limit, before reading them',
+      ['big'],
+      /^Input "manifests": the 2 manifest file\(s\) hold 4\.0 MiB, more than the 4\.0 MiB a deploy reads \(the largest is big\/one\.yaml\)\./,
+    ],
   ];
   it.each(bad)('refuses %s', (_name, patterns, message) => {
     const run = () => loadManifests(patterns, { cwd: dir });
     expect(run).toThrow(ConfigurationError);
     expect(run).toThrow(message);
+  });
+
+  it('refuses one text over the limit, e.g. rendered by a tool', () => {
+    expect(() => parseManifestFile('rendered.yaml', 'x'.repeat(MAX_MANIFEST_BYTES + 1), 'manifests')).toThrow(
+      /^Input "manifests": rendered\.yaml holds 4\.0 MiB, more than the 4\.0 MiB a deploy reads/,
+    );
   });
 
   it('refuses manifests with no Deployment', () => {

@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 import { ConfigurationError } from '../core/errors';
 import type { KubeObject } from '../kube/types';
+import { textTooLarge } from './budget';
 
 /** Where a manifest came from, for error messages: `k8s/app.yaml:12 (document 2)`. */
 export interface ManifestSource {
@@ -21,27 +22,47 @@ export function describeSource(source: ManifestSource, cwd = process.cwd()): str
   return `${relative(cwd, source.file) || source.file}:${source.line} (document ${source.document})`;
 }
 
-/** Parse one file's documents. Empty documents (a trailing `---`) are skipped. */
+/**
+ * Parse one file's documents, one at a time (only the current document's syntax tree is held, not
+ * every document's). Empty documents (a trailing `---`) are skipped.
+ */
 export function parseManifestFile(file: string, text: string, input = 'manifests'): Manifest[] {
+  const tooLarge = textTooLarge(input, file, text);
+  if (tooLarge) throw tooLarge;
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true });
-  if (!Array.isArray(documents)) return []; // an empty file
+  const parser = new Parser(lineCounter.addNewLine);
   const manifests: Manifest[] = [];
-  documents.forEach((document, index) => {
+  let index = 0;
+  for (const document of new Composer().compose(parser.parse(text))) {
+    index++;
     // The first node's offset, not the document's: that one can sit on the previous document's last line.
     const start = document.contents?.range?.[0] ?? document.range[0];
-    const source = { file, line: lineCounter.linePos(start).line, document: index + 1 };
+    const source = { file, line: lineCounter.linePos(start).line, document: index };
     const error = document.errors[0];
     if (error) {
-      const position = error.linePos?.[0];
-      const where = position ? `line ${position.line}, column ${position.col}` : `document ${index + 1}`;
+      const position = lineCounter.linePos(error.pos[0]);
       const problem = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      throw new ConfigurationError(`Input "${input}": malformed YAML in ${file} at ${where}: ${problem}.`, input);
+      throw new ConfigurationError(
+        `Input "${input}": malformed YAML in ${file} at line ${position.line}, column ${position.col}: ${problem}.`,
+        input,
+      );
     }
-    const value: unknown = document.toJS();
-    if (value === null || value === undefined) return;
+    let value: unknown;
+    try {
+      value = document.toJS();
+    } catch (failure) {
+      // yaml stops expanding aliases past a limit (the "billion laughs" attack); say where, and which input.
+      if (failure instanceof ReferenceError && /alias/i.test(failure.message)) {
+        throw new ConfigurationError(
+          `Input "${input}": ${describeSource(source)} expands YAML aliases (*name) into far more data than it holds, as a resource-exhaustion ("billion laughs") file does; it is refused. Write the repeated values out, or use fewer aliases.`,
+          input,
+        );
+      }
+      throw failure;
+    }
+    if (value === null || value === undefined) continue;
     for (const object of expandList(value)) manifests.push({ object: checkObject(object, { ...source }, input), source });
-  });
+  }
   return manifests;
 }
 

@@ -110,3 +110,33 @@ describe('parseJunit', () => {
     expect(parseJunit(xml).cases[0]).toMatchObject({ name: 'single', classname: 'k' });
   });
 });
+
+describe('parseJunit on deep nesting', () => {
+  const nested = (depth: number, name = (level: number) => `s${level}`) =>
+    `${Array.from({ length: depth }, (_, level) => `<testsuite name="${name(level)}">`).join('\n')}` +
+    `<testcase classname="c" name="deepest"/>${'</testsuite>'.repeat(depth)}`;
+
+  it('reads suites nested as deep as the cap (255 suites and the case make 256 levels), with the whole chain of names', () => {
+    const [deepest] = parseJunit(nested(255)).cases;
+    expect(deepest!.suite).toHaveLength(255);
+    expect(deepest!.suite.slice(0, 2)).toEqual(['s0', 's1']);
+    expect(deepest!.suite.at(-1)).toBe('s254');
+  });
+
+  it('refuses deeper nesting with a message that says why and where, instead of running out of memory', () => {
+    expect(() => parseJunit(nested(18_000))).toThrow(JunitFormatError);
+    expect(() => parseJunit(nested(257))).toThrow(
+      'its elements nest more than 256 levels deep (line 257); test suites nest a few levels, so this file was not written by a test runner as it stands, and is not read',
+    );
+  });
+
+  it('shares one chain among the cases of a suite, and skips unnamed suites in it', () => {
+    const report = parseJunit(
+      '<testsuites><testsuite name="outer"><testsuite><testsuite name="inner"><testcase name="a"/><testcase name="b"/></testsuite></testsuite><testcase name="c"/></testsuite></testsuites>',
+    );
+    const [a, b, c] = report.cases;
+    expect(a!.suite).toEqual(['outer', 'inner']);
+    expect(b!.suite).toBe(a!.suite);
+    expect(c!.suite).toEqual(['outer']);
+  });
+});

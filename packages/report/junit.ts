@@ -1,4 +1,4 @@
-import { decodeEntities, parseAttributes, scanXml, XmlSyntaxError } from './xml';
+import { decodeEntities, parseAttributes, scanXml, XmlDepthError, XmlSyntaxError } from './xml';
 
 export type TestStatus = 'passed' | 'failed' | 'error' | 'skipped';
 
@@ -60,10 +60,25 @@ interface Outcome {
   text: string[];
 }
 
+/**
+ * An open <testsuite>: its name and a link to its parent, so nesting costs one node per level.
+ * The chain of names is built only when a case needs it, once per suite.
+ */
 interface Suite {
-  /** Names from the outermost suite down to this one. */
-  chain: string[];
+  name?: string;
+  parent?: Suite;
   file?: string;
+  chain?: string[];
+}
+
+/** Names from the outermost suite down to this one; unnamed suites add nothing. Shared by the suite's cases. */
+function chainOf(suite: Suite | undefined): string[] {
+  if (!suite) return [];
+  if (!suite.chain) {
+    const parent = chainOf(suite.parent);
+    suite.chain = suite.name === undefined ? parent : [...parent, suite.name];
+  }
+  return suite.chain;
 }
 
 interface OpenCase {
@@ -106,9 +121,13 @@ export function parseJunit(xml: string, options: JunitParseOptions = {}): JunitR
           const suiteName = attributes['name'];
           // pytest names its root "pytest tests" and its suite "pytest" unless junit_suite_name is set.
           if (suiteName === 'pytest tests' || suiteName === 'pytest') pytestSeen = true;
-          const file = attributes['file'] ?? attributes['filepath'] ?? suites.at(-1)?.file;
-          const parent = suites.at(-1)?.chain ?? [];
-          suites.push({ chain: suiteName === undefined ? parent : [...parent, suiteName], ...(file !== undefined ? { file } : {}) });
+          const parent = suites.at(-1);
+          const file = attributes['file'] ?? attributes['filepath'] ?? parent?.file;
+          suites.push({
+            ...(suiteName !== undefined ? { name: suiteName } : {}),
+            ...(parent ? { parent } : {}),
+            ...(file !== undefined ? { file } : {}),
+          });
         } else if (name === 'testcase') {
           current = openCase(parseAttributes(rawAttributes), suites);
           caseDepth = 0;
@@ -137,6 +156,11 @@ export function parseJunit(xml: string, options: JunitParseOptions = {}): JunitR
       },
     });
   } catch (error) {
+    if (error instanceof XmlDepthError) {
+      throw new JunitFormatError(
+        `its elements nest more than ${error.maxDepth} levels deep (line ${error.line}); test suites nest a few levels, so this file was not written by a test runner as it stands, and is not read`,
+      );
+    }
     if (error instanceof XmlSyntaxError) throw new JunitFormatError(`not well-formed XML: ${error.message}`);
     throw error;
   }
@@ -152,7 +176,7 @@ export function parseJunit(xml: string, options: JunitParseOptions = {}): JunitR
 function openCase(attributes: Record<string, string>, suites: Suite[]): OpenCase {
   const testCase: TestCase = {
     // Shared by every case of the suite: a 10,000-case report needs no 10,000 copies.
-    suite: suites.at(-1)?.chain ?? [],
+    suite: chainOf(suites.at(-1)),
     classname: attributes['classname'] ?? attributes['class'] ?? '',
     name: attributes['name'] ?? '(unnamed)',
     status: 'passed',

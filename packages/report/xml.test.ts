@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntities, parseAttributes, scanXml, XmlSyntaxError } from './xml';
+import { decodeEntities, parseAttributes, scanXml, XmlDepthError, XmlSyntaxError } from './xml';
 
 function events(xml: string): string[] {
   const seen: string[] = [];
@@ -26,6 +26,15 @@ describe('scanXml', () => {
     expect(() => events('<a/><b/>')).toThrow('a second root element');
     expect(() => events('<a b="1>')).toThrow('malformed or unterminated <a> tag');
     expect(() => events('junk<a/>')).toThrow('text outside the root element');
+  });
+});
+
+describe('scanXml depth', () => {
+  it('refuses elements nested deeper than the cap, naming the line', () => {
+    const handler = { open: () => undefined, close: () => undefined };
+    expect(() => scanXml('<a>\n<a>\n<a/></a></a>', handler, { maxDepth: 2 })).toThrow(new XmlDepthError(2, 3));
+    expect(() => scanXml('<a><a/></a>', handler, { maxDepth: 2 })).not.toThrow();
+    expect(() => scanXml(`${'<a>'.repeat(257)}${'</a>'.repeat(257)}`, handler)).toThrow('elements nest more than 256 levels deep (line 1)');
   });
 });
 

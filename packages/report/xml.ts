@@ -11,6 +11,30 @@ export class XmlSyntaxError extends Error {
   override readonly name = 'XmlSyntaxError';
 }
 
+/**
+ * Elements nest deeper than the scanner accepts. Test and coverage reports nest a handful of
+ * levels (suites in suites, packages > classes > lines); thousands of levels are a corrupt or
+ * hostile file, and every consumer keeps state per level, so the depth is capped.
+ */
+export class XmlDepthError extends XmlSyntaxError {
+  // Plain fields, not parameter properties: the bench imports this file with type stripping only.
+  readonly maxDepth: number;
+  readonly line: number;
+  constructor(maxDepth: number, line: number) {
+    super(`elements nest more than ${maxDepth} levels deep (line ${line})`);
+    this.maxDepth = maxDepth;
+    this.line = line;
+  }
+}
+
+/** Deep enough for any report a tool writes, shallow enough that per-level state stays small. */
+export const MAX_XML_DEPTH = 256;
+
+export interface ScanOptions {
+  /** Deepest element nesting accepted. Default MAX_XML_DEPTH. */
+  maxDepth?: number;
+}
+
 export interface XmlHandler {
   /** `attributes` is the raw attribute text; read it with parseAttributes() only when needed. */
   open(name: string, attributes: string): void;
@@ -29,7 +53,8 @@ const START_TAG_REST = /((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y
 const END_TAG_REST = /\s*>/y;
 const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
-export function scanXml(xml: string, handler: XmlHandler): void {
+export function scanXml(xml: string, handler: XmlHandler, options: ScanOptions = {}): void {
+  const maxDepth = options.maxDepth ?? MAX_XML_DEPTH;
   const open: string[] = [];
   let rootSeen = false;
   let at = 0;
@@ -77,6 +102,7 @@ export function scanXml(xml: string, handler: XmlHandler): void {
       const rest = START_TAG_REST.exec(xml);
       if (!rest) fail(`malformed or unterminated <${name}> tag`, lt, xml);
       if (open.length === 0 && rootSeen) fail('a second root element', lt, xml);
+      if (open.length >= maxDepth) throw new XmlDepthError(maxDepth, lineAt(xml, lt));
       rootSeen = true;
       handler.open(name!, rest![1]!);
       if (rest![2] === '/') handler.close(name!);
@@ -118,7 +144,12 @@ function skipPast(xml: string, terminator: string, from: number, what: string): 
   return end + terminator.length;
 }
 
+function lineAt(xml: string, at: number): number {
+  let line = 1;
+  for (let next = xml.indexOf('\n'); next >= 0 && next < at; next = xml.indexOf('\n', next + 1)) line++;
+  return line;
+}
+
 function fail(problem: string, at: number, xml: string): never {
-  const line = xml.slice(0, at).split('\n').length;
-  throw new XmlSyntaxError(`${problem} (line ${line})`);
+  throw new XmlSyntaxError(`${problem} (line ${lineAt(xml, at)})`);
 }

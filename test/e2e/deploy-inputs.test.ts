@@ -53,7 +53,7 @@ const CASES: [string, string, Record<string, string | undefined>, RegExp][] = [
     'a kubeconfig that does not exist',
     'kubeconfig',
     { kubeconfig: '/nonexistent/kubeconfig' },
-    /neither kubeconfig YAML nor a readable file/,
+    /neither kubeconfig YAML or JSON, nor base64 of one, nor a readable file: no file at \/nonexistent\/kubeconfig\./,
   ],
   ['a negative bake time', 'bake-time', { 'bake-time': '-30s' }, /non-negative duration/],
   ['a negative ready timeout', 'ready-timeout', { 'ready-timeout': '-5m' }, /non-negative duration/],

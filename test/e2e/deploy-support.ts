@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, expect } from 'vitest';
-import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
+import { createTestNamespace, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, type TestNamespace } from '../stack/namespaces';
 import { adminKubeconfigPath, deployerKubeconfigPath, KubeHttp, KubeHttpError } from '../stack/kube-http';
 import { watchDeployment, type DeploymentWatcher } from '../stack/watcher';
 
@@ -46,7 +46,11 @@ export function deploymentManifest(namespace: string, image: string, options: Ap
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: options.maxSurge ?? 1, maxUnavailable: options.maxUnavailable ?? 0 } },
       template: {
         metadata: { labels: { app: APP } },
-        spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 8080 }] }] },
+        // The test namespaces enforce the "restricted" Pod Security Standard, as app namespaces do.
+        spec: {
+          securityContext: RESTRICTED_POD_SECURITY,
+          containers: [{ name: 'web', image, ports: [{ containerPort: 8080 }], securityContext: RESTRICTED_CONTAINER_SECURITY }],
+        },
       },
     },
   };

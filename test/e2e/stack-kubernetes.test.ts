@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminKubeconfigPath, deployerKubeconfigPath, KubeHttp, KubeHttpError } from '../stack/kube-http';
-import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
+import { createTestNamespace, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, type TestNamespace } from '../stack/namespaces';
 import { watchDeployment, type DeploymentObservation } from '../stack/watcher';
 
 const IMAGE = 'flightdeck.local/flask-app';
@@ -43,7 +43,11 @@ function deployment(name: string, image: string, options: { replicas?: number; p
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 8080 }] }] },
+        // The test namespaces enforce the "restricted" Pod Security Standard, as app namespaces do.
+        spec: {
+          securityContext: RESTRICTED_POD_SECURITY,
+          containers: [{ name: 'web', image, ports: [{ containerPort: 8080 }], securityContext: RESTRICTED_CONTAINER_SECURITY }],
+        },
       },
     },
   };
@@ -122,7 +126,9 @@ describe('local Kubernetes stack', () => {
     // The change under test starts with the watcher already recording.
     const rolling = await watchDeployment({ namespace: ns, name: 'web' });
     await admin.patch(`${deployments()}/web`, {
-      spec: { template: { spec: { containers: [{ name: 'web', image: `${IMAGE}:1.0.1` }] } } },
+      spec: {
+        template: { spec: { containers: [{ name: 'web', image: `${IMAGE}:1.0.1`, securityContext: RESTRICTED_CONTAINER_SECURITY }] } },
+      },
     });
     await rolling.waitFor(rolledOut(3, `${IMAGE}:1.0.1`), { timeoutMs: 60_000, what: 'completed rollout of 1.0.1' });
     const observed = await rolling.stop();
@@ -150,7 +156,11 @@ describe('local Kubernetes stack', () => {
 
     const watcher = await watchDeployment({ namespace: ns, name: 'stall' });
     await admin.patch(`${deployments()}/stall`, {
-      spec: { template: { spec: { containers: [{ name: 'web', image: `${IMAGE}:2.0.0-unready` }] } } },
+      spec: {
+        template: {
+          spec: { containers: [{ name: 'web', image: `${IMAGE}:2.0.0-unready`, securityContext: RESTRICTED_CONTAINER_SECURITY }] },
+        },
+      },
     });
     const stalled = await watcher.waitFor((o) => o.conditions.Progressing === 'False/ProgressDeadlineExceeded', {
       timeoutMs: 60_000,
@@ -238,7 +248,9 @@ describe('local Kubernetes stack', () => {
     it('does what the Role allows in its namespace', async () => {
       await deployer.post(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment('by-deployer', `${IMAGE}:1.0.0`, { replicas: 1 }));
       await deployer.patch(`/apis/apps/v1/namespaces/${ns}/deployments/by-deployer`, {
-        spec: { template: { spec: { containers: [{ name: 'web', image: `${IMAGE}:1.0.1` }] } } },
+        spec: {
+          template: { spec: { containers: [{ name: 'web', image: `${IMAGE}:1.0.1`, securityContext: RESTRICTED_CONTAINER_SECURITY }] } },
+        },
       });
       await deployer.get(`/apis/apps/v1/namespaces/${ns}/replicasets`);
       await deployer.get(`/api/v1/namespaces/${ns}/pods`);
