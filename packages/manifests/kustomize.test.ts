@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../core/errors';
 import type { Deployment, KubeObject } from '../kube/types';
+import { MAX_MANIFEST_BYTES } from './budget';
 import { loadManifests, podSpecsOf, substituteImages } from './index';
 
 const deployment = `apiVersion: apps/v1
@@ -66,6 +67,17 @@ describe('a folder with a kustomization.yaml', () => {
     const manifests = load('base');
     expect(manifests.map((m) => `${m.object.kind}/${m.object.metadata.name}`)).toEqual(['Service/web', 'Deployment/web']);
     expect(manifests[1]!.source).toMatchObject({ file: join(dir, 'base/deployment.yaml'), line: 1, document: 1 });
+  });
+
+  it('counts the files it lists, with the ones named beside it, against one size limit', () => {
+    const filler = (name: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name} }\ndata:\n  blob: "${'x'.repeat(MAX_MANIFEST_BYTES / 2)}"\n`;
+    write('big.yaml', filler('big'));
+    write('base/blob.yaml', filler('blob'));
+    write('base/kustomization.yaml', 'resources: [service.yaml, blob.yaml]\n');
+    expect(refusal(['big.yaml', 'base'])).toMatch(
+      /^Input "manifests": the 4 manifest file\(s\) hold 4\.0 MiB, more than the 4\.0 MiB a deploy reads \(the largest is base\/blob\.yaml\)\./,
+    );
   });
 
   it('is rendered when the kustomization file itself is named, too', () => {
