@@ -28,6 +28,7 @@ const INSTALLED_BY: Record<string, { script: string; proof: RegExp }> = {
   // containerd's client, from the same package.
   ctr: { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(containerd\)/ },
   iptables: { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(iptables\)/ },
+  nft: { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(nftables\)/ },
   'iptables-save': { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(iptables\)/ },
   gcc: { script: 'scripts/stack/node/pause.sh', proof: /stack_ensure_apt gcc libc6-dev/ },
   // binutils, which gcc depends on.
