@@ -95,7 +95,7 @@ async function buildImages() {
         'immutable-tags': 'false',
         'auto-tags': 'none',
         tags: `node-${name}`,
-        'build-args': `BASE_IMAGE=flightdeck/python-base:bookworm\nAPP_VERSION=${version}`,
+        'build-args': `BASE_IMAGE=localhost/flightdeck/python-base:bookworm\nAPP_VERSION=${version}`,
       },
     });
     if (run.exitCode !== 0) throw new Error(`build-push-ecr ${name} failed:\n${run.stdout.slice(-3000)}`);

@@ -12,7 +12,7 @@ import { REPOSITORY, type ScratchRepository } from './scratch-repo';
 
 export const PIPELINE_WORKFLOW = '.github/workflows/flask-app.yml';
 /** The app's base image on this machine (scripts/base-image.sh): nothing can be pulled from Docker Hub here. */
-export const LOCAL_BASE_IMAGE = 'flightdeck/python-base:bookworm';
+export const LOCAL_BASE_IMAGE = 'localhost/flightdeck/python-base:bookworm';
 /** A token only the local GitHub API stand-in accepts, as act's github.token. */
 const FAKE_GITHUB_TOKEN = 'ghs_local_stand_in_token_not_a_github_token';
 

@@ -92,7 +92,7 @@ export async function buildApp(names: BuildName[]): Promise<Record<BuildName, st
   const dockerConfig = mkdtempSync(join(tmpdir(), 'fd-node-docker-'));
   const refs = {} as Record<BuildName, string>;
   for (const name of names) {
-    const args = { BASE_IMAGE: 'flightdeck/python-base:bookworm', ...BUILDS[name] };
+    const args = { BASE_IMAGE: 'localhost/flightdeck/python-base:bookworm', ...BUILDS[name] };
     const run = await runStep('build-push-ecr', {
       cwd: REPO_ROOT,
       env: { DOCKER_CONFIG: dockerConfig },
