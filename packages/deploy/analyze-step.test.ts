@@ -114,6 +114,39 @@ describe('bakeStep', () => {
     expect(verdict.results.map((r) => r.name)).toContain('success rate');
   });
 
+  it('sends its first requests one interval after Ready, when the Service has caught up with the pod', async () => {
+    // A Service that refuses connections until 150 ms after Ready, as a node does before kube-proxy
+    // has programmed the new endpoint.
+    const readyAt = Date.now();
+    const late = createServer((_req, res) => res.end());
+    late.on('connection', (socket) => {
+      if (Date.now() - readyAt < 150) socket.destroy();
+    });
+    await new Promise<void>((resolve) => late.listen(0, '127.0.0.1', resolve));
+    const lateUrl = `http://127.0.0.1:${(late.address() as AddressInfo).port}/`;
+    try {
+      const { monitor } = fakeMonitor([pod('a', true)]);
+      const rounds: number[] = [];
+      const verdict = await bakeStep(
+        monitor,
+        1,
+        analysis({
+          bakeTimeMs: 500,
+          intervalMs: 200,
+          http: { url: lateUrl, expectedStatus: 200, requests: 2, minSuccessRate: 100, maxP95Ms: 1000, timeoutMs: 1000 },
+        }),
+        undefined,
+        new AbortController().signal,
+        () => rounds.push(Date.now() - readyAt),
+      );
+      expect(verdict.passed, JSON.stringify(verdict.results)).toBe(true);
+      expect(rounds.length).toBeGreaterThan(0);
+      expect(rounds[0]).toBeGreaterThanOrEqual(150);
+    } finally {
+      await new Promise<void>((resolve) => late.close(() => resolve()));
+    }
+  });
+
   it('ends early when a pod starts crash looping mid-bake', async () => {
     const { monitor, set } = fakeMonitor([pod('a', true)]);
     setTimeout(() => set([pod('a', false, 'CrashLoopBackOff', 3)]), 100);

@@ -50,8 +50,8 @@ export async function runPeriodicChecks(
 
 /**
  * Hold the step for the bake time. The pods are judged on every change they
- * make (from the watch); the sampled checks run at the start, every interval,
- * and once more at the end. The first failure ends the bake.
+ * make (from the watch); the sampled checks run after the first interval, every
+ * interval after it, and once more at the end. The first failure ends the bake.
  */
 export async function bakeStep(
   monitor: PodMonitor,
@@ -82,6 +82,10 @@ export async function bakeStep(
     });
 
   const sampled = (async (): Promise<StepVerdict> => {
+    // The first round waits one interval: a pod is Ready before its Service endpoint exists and
+    // before kube-proxy has programmed it, so a request sent at the instant of Ready can be
+    // refused by the node while the canary itself is healthy. The pods are watched meanwhile.
+    await sleep(Math.min(analysis.intervalMs, Math.max(0, end - Date.now())), both);
     for (;;) {
       const results = await runPeriodicChecks(analysis, alarms, both);
       latestSampled = results;

@@ -83,8 +83,10 @@ describe.runIf(nodeSelected())('releases on the real node: real pods, real fault
       namespace: namespace.name,
       manifests: 'app.yaml',
       images: image,
-      'bake-time': '3s',
-      'analysis-interval': '1s',
+      // The first HTTP round comes one interval after Ready; 2 s covers the Service endpoint and
+      // kube-proxy's programming of it (minSyncPeriod 1 s) on a loaded 2-core machine.
+      'bake-time': '4s',
+      'analysis-interval': '2s',
       'ready-timeout': '180s',
       'rollout-timeout': '300s',
       ...extra,
