@@ -317,6 +317,7 @@ export async function rollbackFlow(actionName: string, inputs: RollbackFlowInput
         : outcome.canaryRemoved
           ? `The canary of "${inputs.deployment}" was removed and traffic restored.`
           : `There was no canary of "${inputs.deployment}" to remove.`;
+    if (outcome.result === 'rolled-back' && gh) await retireRolledBack(inputs.reporting, gh, outcome.image);
     await finish(report, session, gh, {
       result: outcome.result,
       revision: outcome.revision,
@@ -327,5 +328,25 @@ export async function rollbackFlow(actionName: string, inputs: RollbackFlowInput
     report.headline = errorMessage(error);
     await finish(report, session, gh, { result: 'failed' });
     throw error;
+  }
+}
+
+/**
+ * After an undo, the environment's newest successful release no longer runs:
+ * its Deployment becomes "inactive", so it is no longer evidence for a gate.
+ */
+async function retireRolledBack(reporting: ReportingInputs, gh: GithubDeployment, restored: string | undefined): Promise<void> {
+  try {
+    const records = await readEvidence({
+      api: (process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+      repository: process.env.GITHUB_REPOSITORY ?? '',
+      environment: reporting.environment,
+      token: reporting.githubToken!,
+    });
+    const current = lastPromoted(records);
+    if (current && !(restored && current.payload.images.includes(restored)))
+      await gh.status('inactive', `Rolled back: ${current.payload.images.join(', ')} no longer runs`, current.deploymentId);
+  } catch (error) {
+    core.warning(`Could not mark the rolled-back GitHub Deployment inactive: ${errorMessage(error)}`);
   }
 }

@@ -68,10 +68,10 @@ export class GithubDeployment {
     }
   }
 
-  async status(state: DeploymentState, description: string): Promise<void> {
-    if (this.id === undefined) return;
+  async status(state: DeploymentState, description: string, id = this.id): Promise<void> {
+    if (id === undefined) return;
     try {
-      await this.post(`/deployments/${this.id}/statuses`, {
+      await this.post(`/deployments/${id}/statuses`, {
         state,
         description: description.slice(0, 140),
         log_url: this.options.logUrl,
