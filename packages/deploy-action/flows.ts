@@ -10,9 +10,25 @@ import { planCanary, runCanary } from '../deploy/run-canary';
 import { Timeline } from '../deploy/timeline';
 import type { CanaryOutcome, CanaryRequest, PromoteOutcome, RollbackRequest, StepRecord } from '../deploy/types';
 import { isCancellation } from './cancel';
+import {
+  checkGatedImage,
+  evidencePayload,
+  lastPromoted,
+  readEvidence,
+  verifyEvidence,
+  type EvidencePayload,
+  type EvidenceSource,
+} from './evidence';
 import { GithubDeployment } from './github-deployment';
-import type { AnalysisInputs, CanaryFlowInputs, PromoteFlowInputs, ReportingInputs, RollbackFlowInputs } from './inputs';
-import { loadDeploymentManifests } from './manifests-input';
+import {
+  INPUT,
+  type AnalysisInputs,
+  type CanaryFlowInputs,
+  type PromoteFlowInputs,
+  type ReportingInputs,
+  type RollbackFlowInputs,
+} from './inputs';
+import { loadDeploymentManifests, type DeploymentManifests } from './manifests-input';
 import { clearOpenCanary, recordOpenCanary } from './post-state';
 import { renderSummary, setOutputs, type DeployReport, type DeployResult } from './release-summary';
 import { openSession, type Session } from './session';
@@ -24,7 +40,12 @@ async function alarmReader(analysis: AnalysisInputs, actionName: string): Promis
   return cloudWatchAlarmReader(analysis.region!, actionName);
 }
 
-function githubDeployment(reporting: ReportingInputs, description: string, logUrl: string): GithubDeployment | undefined {
+function githubDeployment(
+  reporting: ReportingInputs,
+  description: string,
+  logUrl: string,
+  payload?: EvidencePayload,
+): GithubDeployment | undefined {
   if (!reporting.githubToken) return undefined;
   return new GithubDeployment({
     token: reporting.githubToken,
@@ -32,7 +53,50 @@ function githubDeployment(reporting: ReportingInputs, description: string, logUr
     environmentUrl: reporting.environmentUrl,
     logUrl,
     description,
+    payload,
   });
+}
+
+/** Every image of a Deployment's pod template: init containers, containers and sidecars. */
+function podImages(manifests: DeploymentManifests): string[] {
+  const spec = manifests.deployment.spec?.template?.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.image ?? '');
+}
+
+/**
+ * Evidence-gated promotion, before any cluster contact: with no images given,
+ * take those the evidence environment last promoted; with images, only digests
+ * of the repository it released; then every image of the rendered pod template
+ * must be vouched for by a Deployment of that environment whose latest status is success.
+ */
+async function loadGatedManifests(inputs: CanaryFlowInputs): Promise<DeploymentManifests> {
+  const from = inputs.reporting.requireEvidenceFrom;
+  if (!from) return loadDeploymentManifests(inputs.manifests, inputs.deployment);
+  const source: EvidenceSource = {
+    api: (process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+    repository: process.env.GITHUB_REPOSITORY ?? '',
+    environment: from,
+    token: inputs.reporting.githubToken!,
+  };
+  const records = await readEvidence(source);
+  let images = inputs.manifests.images;
+  if (images.length === 0) {
+    const last = lastPromoted(records);
+    if (!last)
+      throw new ConfigurationError(
+        `"${INPUT.requireEvidenceFrom}: ${from}": "${INPUT.images}" is empty and no GitHub Deployment of environment "${from}" in ${source.repository} has a successful promotion to take the digest from. Release to "${from}" first, or give "${INPUT.images}".`,
+        INPUT.requireEvidenceFrom,
+      );
+    images = last.payload.images;
+    core.info(`"${INPUT.images}" is empty: taking ${images.join(', ')}, which "${from}" last promoted (${last.payload.runUrl}).`);
+  } else {
+    const expected = records.flatMap((r) => r.payload.images);
+    for (const image of images) checkGatedImage(INPUT.images, INPUT.requireEvidenceFrom, image, expected);
+  }
+  const manifests = await loadDeploymentManifests({ ...inputs.manifests, images }, inputs.deployment);
+  verifyEvidence(podImages(manifests), records, source, INPUT.requireEvidenceFrom);
+  core.info(`Evidence: every image of the pod template was promoted in "${from}" and still is.`);
+  return manifests;
 }
 
 /** A report that says "failed" until the flow proves otherwise. */
@@ -65,14 +129,19 @@ function newReport(
  */
 export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): Promise<void> {
   const timeline = new Timeline(core.info);
-  const manifests = await loadDeploymentManifests(inputs.manifests, inputs.deployment);
+  const manifests = await loadGatedManifests(inputs);
   const name = manifests.deployment.metadata.name!;
   const session = await openSession(actionName, inputs.cluster, manifests.namespace, timeline);
   const { ctx } = session;
   const steps: StepRecord[] = [];
   const analysisLog: CheckResult[] = [];
   const report = newReport(actionName, session, name, steps, analysisLog);
-  const gh = githubDeployment(inputs.reporting, `Canary of ${name}`, ctx.runUrl);
+  const gh = githubDeployment(
+    inputs.reporting,
+    `Canary of ${name}`,
+    ctx.runUrl,
+    evidencePayload(podImages(manifests), process.env.GITHUB_SHA ?? '', ctx.runUrl),
+  );
   let canary: CanaryOutcome | undefined;
   let promoted: PromoteOutcome | undefined;
   let failure: string | undefined;
@@ -184,8 +253,9 @@ async function finish(
 ): Promise<void> {
   setOutputs(outputs);
   await renderSummary(report).write();
-  const ok = ['passed', 'promoted', 'deployed', 'skipped', 'removed', 'nothing-to-do'].includes(report.result);
-  await gh?.status(ok ? 'success' : 'failure', report.headline);
+  // "success" only once the images run in the stable Deployment: it is the evidence promotion gates read.
+  const ok = ['promoted', 'deployed', 'skipped', 'removed', 'nothing-to-do'].includes(report.result);
+  await gh?.status(ok ? 'success' : report.result === 'passed' ? 'in_progress' : 'failure', report.headline);
   await session.close();
 }
 
@@ -247,6 +317,7 @@ export async function rollbackFlow(actionName: string, inputs: RollbackFlowInput
         : outcome.canaryRemoved
           ? `The canary of "${inputs.deployment}" was removed and traffic restored.`
           : `There was no canary of "${inputs.deployment}" to remove.`;
+    if (outcome.result === 'rolled-back' && gh) await retireRolledBack(inputs.reporting, gh, outcome.image);
     await finish(report, session, gh, {
       result: outcome.result,
       revision: outcome.revision,
@@ -257,5 +328,25 @@ export async function rollbackFlow(actionName: string, inputs: RollbackFlowInput
     report.headline = errorMessage(error);
     await finish(report, session, gh, { result: 'failed' });
     throw error;
+  }
+}
+
+/**
+ * After an undo, the environment's newest successful release no longer runs:
+ * its Deployment becomes "inactive", so it is no longer evidence for a gate.
+ */
+async function retireRolledBack(reporting: ReportingInputs, gh: GithubDeployment, restored: string | undefined): Promise<void> {
+  try {
+    const records = await readEvidence({
+      api: (process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+      repository: process.env.GITHUB_REPOSITORY ?? '',
+      environment: reporting.environment,
+      token: reporting.githubToken!,
+    });
+    const current = lastPromoted(records);
+    if (current && !(restored && current.payload.images.includes(restored)))
+      await gh.status('inactive', `Rolled back: ${current.payload.images.join(', ')} no longer runs`, current.deploymentId);
+  } catch (error) {
+    core.warning(`Could not mark the rolled-back GitHub Deployment inactive: ${errorMessage(error)}`);
   }
 }

@@ -51,9 +51,20 @@ describe('GithubDeployment', () => {
     expect(seen[0]!.body).toMatchObject({ ref: 'abc123', environment: 'production', required_contexts: [], auto_merge: false });
     expect(seen[2]!.body).toMatchObject({
       state: 'success',
+      auto_inactive: false,
       environment_url: 'https://app.example.com',
       log_url: 'https://github.com/octo/app/actions/runs/1',
     });
+  });
+
+  it('records the evidence payload, and posts a status for another deployment when told', async () => {
+    seen.length = 0;
+    const payload = { v: 1 as const, images: [`r.example.com/app@sha256:${'a'.repeat(64)}`], commit: 'abc123', runUrl: 'u' };
+    const gh = new GithubDeployment({ token: 't', environment: 'qa', logUrl: 'u', description: 'd', payload });
+    await gh.start();
+    await gh.status('inactive', 'rolled back', 5);
+    expect(seen[0]!.body).toMatchObject({ environment: 'qa', payload });
+    expect(seen.at(-1)!.url).toBe('/repos/octo/app/deployments/5/statuses');
   });
 
   it('never fails the release when the API refuses', async () => {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { errorMessage } from '../core/errors';
+import type { EvidencePayload } from './evidence';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
 
@@ -9,6 +10,8 @@ export interface GithubDeploymentOptions {
   environmentUrl?: string;
   logUrl: string;
   description: string;
+  /** Recorded in the Deployment (versioned JSON, see evidence.ts): what promotion gates read. */
+  payload?: EvidencePayload;
 }
 
 /**
@@ -56,6 +59,7 @@ export class GithubDeployment {
         auto_merge: false,
         required_contexts: [],
         production_environment: this.options.environment === 'production',
+        ...(this.options.payload ? { payload: this.options.payload } : {}),
       });
       this.id = created.id;
       await this.status('in_progress', this.options.description);
@@ -64,15 +68,16 @@ export class GithubDeployment {
     }
   }
 
-  async status(state: DeploymentState, description: string): Promise<void> {
-    if (this.id === undefined) return;
+  async status(state: DeploymentState, description: string, id = this.id): Promise<void> {
+    if (id === undefined) return;
     try {
-      await this.post(`/deployments/${this.id}/statuses`, {
+      await this.post(`/deployments/${id}/statuses`, {
         state,
         description: description.slice(0, 140),
         log_url: this.options.logUrl,
         environment_url: this.options.environmentUrl,
-        auto_inactive: state === 'success',
+        // Off: a superseded release keeps its "success", so it stays evidence; a rollback says failure or inactive.
+        auto_inactive: false,
       });
     } catch (error) {
       core.warning(`Could not set the GitHub Deployment status to ${state}: ${errorMessage(error)}`);

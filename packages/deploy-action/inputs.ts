@@ -46,6 +46,7 @@ export const INPUT = {
   githubToken: 'github-token',
   environment: 'environment',
   environmentUrl: 'environment-url',
+  requireEvidenceFrom: 'require-evidence-from',
 } as const;
 
 /** The names the engine puts in its errors. */
@@ -308,6 +309,8 @@ export function readPromoteInputs(): PromoteOptions {
 
 export interface ReportingInputs {
   githubToken?: string;
+  /** The environment whose successful GitHub Deployments must have recorded every image (evidence-gated promotion). */
+  requireEvidenceFrom?: string;
   environment: string;
   environmentUrl?: string;
 }
@@ -316,7 +319,18 @@ export function readReportingInputs(): ReportingInputs {
   const githubToken = getOptional(INPUT.githubToken);
   const environment = getString(INPUT.environment, 'production');
   const url = getOptional(INPUT.environmentUrl);
-  return { githubToken, environment, environmentUrl: url ? parseHttpUrl(INPUT.environmentUrl, url) : undefined };
+  const requireEvidenceFrom = getOptional(INPUT.requireEvidenceFrom);
+  if (requireEvidenceFrom && !githubToken)
+    throw new ConfigurationError(
+      `Input "${INPUT.requireEvidenceFrom}" needs "${INPUT.githubToken}" (deployments: read) to look up the Deployments of "${requireEvidenceFrom}".`,
+      INPUT.githubToken,
+    );
+  if (requireEvidenceFrom !== undefined && requireEvidenceFrom === environment)
+    throw new ConfigurationError(
+      `Input "${INPUT.requireEvidenceFrom}" names "${environment}", the environment this release is for; name the one before it, e.g. "qa".`,
+      INPUT.requireEvidenceFrom,
+    );
+  return { githubToken, requireEvidenceFrom, environment, environmentUrl: url ? parseHttpUrl(INPUT.environmentUrl, url) : undefined };
 }
 
 export interface CanaryFlowInputs {

@@ -34,7 +34,7 @@ const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queue
 
 export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   const checkRuns = new Map<number, Record<string, unknown>>();
-  const deployments = new Set<number>();
+  const deployments = new Map<number, { id: number; created_at: string; statuses: Record<string, unknown>[] } & Record<string, unknown>>();
   let nextId = 9000;
   const api: FakeGitHubApi = { url: '', requests: [], mode: 'allow', close: () => close(server) };
 
@@ -76,20 +76,43 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
         Object.assign(run, body);
         return send(response, 200, run);
       }
-      const deployment = /^\/repos\/[^/]+\/[^/]+\/deployments$/.exec(path);
-      const deploymentStatus = /^\/repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses$/.exec(path);
+      const [route, query = ''] = path.split('?') as [string, string?];
+      const deployment = /^\/repos\/[^/]+\/[^/]+\/deployments$/.exec(route);
+      const deploymentStatus = /^\/repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses$/.exec(route);
+      if (request.method === 'GET' && deployment) {
+        // Newest first, filtered by environment, as GitHub lists them; statuses are not part of a deployment.
+        const environment = new URLSearchParams(query).get('environment');
+        const perPage = Number(new URLSearchParams(query).get('per_page') ?? 30);
+        const listed = [...deployments.values()]
+          .filter((d) => !environment || d.environment === environment)
+          .reverse()
+          .slice(0, perPage)
+          .map(({ statuses: _statuses, ...d }) => d);
+        return send(response, 200, listed);
+      }
+      if (request.method === 'GET' && deploymentStatus) {
+        const found = deployments.get(Number(deploymentStatus[1]));
+        if (!found) return send(response, 404, { message: 'Not Found' });
+        const perPage = Number(new URLSearchParams(query).get('per_page') ?? 30);
+        return send(response, 200, [...found.statuses].reverse().slice(0, perPage));
+      }
       if (request.method === 'POST' && deployment) {
         const fields = body as { ref?: string; environment?: string };
         if (!fields.ref) return send(response, 422, { message: 'Invalid request.\n\n"ref" is required.' });
         const id = nextId++;
-        deployments.add(id);
-        return send(response, 201, { id, ...fields });
+        const created = { ...fields, id, created_at: new Date(Date.now() + id).toISOString(), statuses: [] };
+        deployments.set(id, created);
+        const { statuses: _statuses, ...shown } = created;
+        return send(response, 201, shown);
       }
       if (request.method === 'POST' && deploymentStatus) {
-        if (!deployments.has(Number(deploymentStatus[1]))) return send(response, 404, { message: 'Not Found' });
+        const found = deployments.get(Number(deploymentStatus[1]));
+        if (!found) return send(response, 404, { message: 'Not Found' });
         const state = (body as { state?: string }).state ?? '';
         if (!DEPLOYMENT_STATES.includes(state)) return send(response, 422, { message: `Invalid state "${state}"` });
-        return send(response, 201, { id: nextId++, ...(body as object) });
+        const status = { id: nextId++, ...(body as object) };
+        found.statuses.push(status);
+        return send(response, 201, status);
       }
       return send(response, 404, { message: 'Not Found' });
     });

@@ -103,6 +103,9 @@ describe('the sample pipeline', () => {
       with: { environment: 'production' },
     });
     expect(flaskApp.production!.if).toBe("github.event_name == 'workflow_dispatch'");
+    // Evidence-gated promotion: production takes only a digest QA promoted.
+    expect(flaskApp.production!.with).toMatchObject({ 'require-evidence-from': 'qa', 'image-ref': '${{ inputs.image-ref }}' });
+    expect(flaskApp.qa!.with!['require-evidence-from']).toBeUndefined();
     expect((workflows['flask-app.yml']!.on.push as { branches: string[] }).branches).toEqual(['main']);
   });
 
