@@ -165,7 +165,7 @@ export function parseHttpUrl(input: string, raw: string): string {
   return url.toString();
 }
 
-function positiveDuration(input: string, fallbackMs: number): number {
+export function positiveDuration(input: string, fallbackMs: number): number {
   const ms = getDuration(input, fallbackMs);
   if (ms <= 0) throw invalidInput(input, String(getString(input)), 'Use a duration above zero, such as "30s".');
   return ms;
