@@ -11,6 +11,7 @@ describe('rollback inputs', () => {
     [{ kubeconfig: '/k', deployment: 'a', 'to-revision': '3' }, /needs "undo: true"/],
     [{ kubeconfig: '/k', deployment: 'a', undo: 'true', 'to-revision': '0' }, /Input "to-revision" is invalid/],
     [{ kubeconfig: '/k', deployment: 'a', undo: 'yes please' }, /Input "undo" is invalid/],
+    [{ kubeconfig: '/k', deployment: 'a', 'rollout-timeout': '0s' }, /Input "rollout-timeout" is invalid.*above zero/],
     [{ 'cluster-name': 'c', kubeconfig: '/k', deployment: 'a' }, /not both/],
   ])('refuses %j', (inputs, message) => {
     withInputs(inputs);

@@ -1,6 +1,6 @@
-import { getDuration } from '../../packages/core/inputs';
 import {
   INPUT,
+  positiveDuration,
   readClusterInputs,
   readDeploymentName,
   readReportingInputs,
@@ -14,5 +14,12 @@ export function getInputs(): Inputs {
   const cluster = readClusterInputs();
   const deployment = readDeploymentName(true)!;
   const { undo, toRevision } = readUndo();
-  return { cluster, deployment, undo, toRevision, timeoutMs: getDuration(INPUT.rolloutTimeout, 600_000), reporting: readReportingInputs() };
+  return {
+    cluster,
+    deployment,
+    undo,
+    toRevision,
+    timeoutMs: positiveDuration(INPUT.rolloutTimeout, 600_000),
+    reporting: readReportingInputs(),
+  };
 }

@@ -7,6 +7,10 @@ describe('rolling-promote inputs', () => {
     withInputs({ kubeconfig: '/k', deployment: 'flask-app', 'max-unavailable': '1', 'rollout-timeout': '90s' });
     expect(getInputs()).toMatchObject({ deployment: 'flask-app', promote: { maxUnavailable: '1', timeoutMs: 90_000 } });
   });
+  it('accepts a surge percentage above 100%, as Kubernetes does', () => {
+    withInputs({ kubeconfig: '/k', deployment: 'flask-app', 'max-surge': '200%' });
+    expect(getInputs()).toMatchObject({ promote: { maxSurge: '200%' } });
+  });
   it.each([
     [{ kubeconfig: '/k' }, /Input "deployment" is required/],
     [{ kubeconfig: '/k', deployment: 'Flask App' }, /Input "deployment" is invalid/],

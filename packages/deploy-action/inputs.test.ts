@@ -73,6 +73,7 @@ describe('canary-deploy inputs', () => {
     ['status out of range', { 'http-url': 'http://x/', 'http-expected-status': '700' }, 'http-expected-status', /100 to 599/],
     ['success rate over 100', { 'http-url': 'http://x/', 'http-success-rate': '101' }, 'http-success-rate', /0 to 100/],
     ['http option without url', { 'http-requests': '5' }, 'http-url', /Give "http-url"/],
+    ['http-timeout without url', { 'http-timeout': '5s' }, 'http-url', /"http-timeout" is set but "http-url" is empty/],
     ['negative restarts', { 'max-restarts': '-1' }, 'max-restarts', /at least 0/],
     ['prometheus half set', { 'prometheus-query': 'up' }, 'prometheus-url', /required when any Prometheus/],
     [

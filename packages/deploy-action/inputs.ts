@@ -166,7 +166,7 @@ export function parseHttpUrl(input: string, raw: string): string {
   return url.toString();
 }
 
-function positiveDuration(input: string, fallbackMs: number): number {
+export function positiveDuration(input: string, fallbackMs: number): number {
   const ms = getDuration(input, fallbackMs);
   if (ms <= 0) throw invalidInput(input, String(getString(input)), 'Use a duration above zero, such as "30s".');
   return ms;
@@ -190,7 +190,7 @@ export function readAnalysisInputs(): AnalysisInputs {
       }
     : undefined;
   if (!http) {
-    for (const dependent of [INPUT.httpExpectedStatus, INPUT.httpRequests, INPUT.httpSuccessRate, INPUT.httpMaxP95]) {
+    for (const dependent of [INPUT.httpExpectedStatus, INPUT.httpRequests, INPUT.httpSuccessRate, INPUT.httpMaxP95, INPUT.httpTimeout]) {
       if (getOptional(dependent) !== undefined) {
         throw new ConfigurationError(
           `Input "${dependent}" is set but "${INPUT.httpUrl}" is empty. Give "${INPUT.httpUrl}" to enable the HTTP check.`,
@@ -285,19 +285,25 @@ export function readTrafficInputs(): TrafficOptions {
   return { mode, steps, service, ingress };
 }
 
-/** maxSurge/maxUnavailable: a whole number or a percentage, as Kubernetes takes them. */
-function readIntOrPercent(input: string): string | undefined {
+/**
+ * maxSurge/maxUnavailable: a whole number or a percentage, by Kubernetes' rules: a surge may
+ * exceed 100% (200% starts twice the replicas at once), an unavailable share may not.
+ */
+function readIntOrPercent(input: string, maxPercent: number | undefined): string | undefined {
   const value = getOptional(input);
   if (value === undefined) return undefined;
-  if (!/^\d+%?$/.test(value) || (value.endsWith('%') && Number(value.slice(0, -1)) > 100)) {
+  if (!/^\d+%?$/.test(value)) {
     throw invalidInput(input, value, 'Use a whole number of pods such as "1" or a percentage such as "25%".');
+  }
+  if (maxPercent !== undefined && value.endsWith('%') && Number(value.slice(0, -1)) > maxPercent) {
+    throw invalidInput(input, value, `Use a percentage of at most ${maxPercent}%, or a whole number of pods such as "1".`);
   }
   return value;
 }
 
 export function readPromoteInputs(): PromoteOptions {
-  const maxSurge = readIntOrPercent(INPUT.maxSurge);
-  const maxUnavailable = readIntOrPercent(INPUT.maxUnavailable);
+  const maxSurge = readIntOrPercent(INPUT.maxSurge, undefined);
+  const maxUnavailable = readIntOrPercent(INPUT.maxUnavailable, 100);
   if (maxSurge !== undefined && maxUnavailable !== undefined && parseInt(maxSurge) === 0 && parseInt(maxUnavailable) === 0) {
     throw new ConfigurationError(
       `Inputs "${INPUT.maxSurge}" and "${INPUT.maxUnavailable}" cannot both be 0: the rollout could never make progress.`,
