@@ -61,3 +61,17 @@ export function canaryServiceName(service: string): string {
 export function weightedActionName(service: string): string {
   return `${service}-weighted`;
 }
+
+/** The track of the baseline Deployment (<app>-baseline): the live stable spec at the canary's size. */
+export const BASELINE_TRACK = 'baseline';
+
+/** The short-lived ClusterIP Services the canary analysis probes through the API server's service proxy (track-probe.ts). */
+export function canaryProbeServiceName(stableName: string): string {
+  return `${stableName}-canary-probe`;
+}
+export function baselineProbeServiceName(stableName: string): string {
+  return `${stableName}-baseline-probe`;
+}
+export function stableProbeServiceName(stableName: string): string {
+  return `${stableName}-stable-probe`;
+}

@@ -319,6 +319,22 @@ export class KubeClient {
     }
   }
 
+  /**
+   * One GET through the API server's proxy (e.g. a Service's), answered with
+   * whatever status the upstream gave: no retries and no throw on a non-2xx,
+   * since a probe counts every answer. Network failures still reject.
+   */
+  async proxyGet(path: string, options: { signal?: AbortSignal }): Promise<{ status: number }> {
+    const response = await this.send(
+      'GET',
+      path,
+      { idempotent: true, signal: options.signal, context: { verb: 'get', resource: 'services/proxy' } },
+      undefined,
+      false,
+    );
+    return { status: response.status };
+  }
+
   /** One JSON request with retries; throws KubeApiError / KubePermissionError on non-2xx. */
   async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
