@@ -20,3 +20,11 @@ export function currentRepository(): { owner: string; repo: string } {
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   return { owner, repo };
 }
+
+/** The REST API of the run's GitHub (GHES included) and the run's owner/repo, from the runner's environment. */
+export function githubApiTarget(): { api: string; repository: string } {
+  return {
+    api: (process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/$/, ''),
+    repository: process.env.GITHUB_REPOSITORY ?? '',
+  };
+}

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import type { AlarmReader } from '../analysis/cloudwatch';
 import type { CheckResult } from '../analysis/types';
 import { ConfigurationError, errorMessage } from '../core/errors';
+import { githubApiTarget } from '../core/github';
 import { removeCanary } from '../deploy/canary';
 import { canaryName } from '../deploy/keys';
 import { promote } from '../deploy/promote';
@@ -73,8 +74,7 @@ async function loadGatedManifests(inputs: CanaryFlowInputs): Promise<DeploymentM
   const from = inputs.reporting.requireEvidenceFrom;
   if (!from) return loadDeploymentManifests(inputs.manifests, inputs.deployment);
   const source: EvidenceSource = {
-    api: (process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
-    repository: process.env.GITHUB_REPOSITORY ?? '',
+    ...githubApiTarget(),
     environment: from,
     token: inputs.reporting.githubToken!,
   };
@@ -338,8 +338,7 @@ export async function rollbackFlow(actionName: string, inputs: RollbackFlowInput
 async function retireRolledBack(reporting: ReportingInputs, gh: GithubDeployment, restored: string | undefined): Promise<void> {
   try {
     const records = await readEvidence({
-      api: (process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
-      repository: process.env.GITHUB_REPOSITORY ?? '',
+      ...githubApiTarget(),
       environment: reporting.environment,
       token: reporting.githubToken!,
     });

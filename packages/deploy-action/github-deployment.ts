@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { errorMessage } from '../core/errors';
+import { githubApiTarget } from '../core/github';
 import type { EvidencePayload } from './evidence';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
@@ -22,8 +23,8 @@ export interface GithubDeploymentOptions {
  */
 export class GithubDeployment {
   private id: number | undefined;
-  private readonly api = (process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, '');
-  private readonly repository = process.env.GITHUB_REPOSITORY ?? '';
+  private readonly api = githubApiTarget().api;
+  private readonly repository = githubApiTarget().repository;
 
   constructor(private readonly options: GithubDeploymentOptions) {
     core.setSecret(options.token);
