@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { withInputs } from '../../test/support/inputs';
 import { ConfigurationError } from '../core/errors';
 import { parsePercentage, parseSteps, readAutoPromote, readCanaryFlowInputs } from './inputs';
+import { writeTestKubeconfig } from '../../test/support/kubeconfig';
+
+const KUBECONFIG = writeTestKubeconfig();
 
 /** canary-deploy's inputs, read as its entry reads them. */
 function getInputs() {
   return readCanaryFlowInputs(readAutoPromote());
 }
 
-const BASE = { kubeconfig: '/tmp/kubeconfig', manifests: 'k8s/' };
+const BASE = { kubeconfig: KUBECONFIG, manifests: 'k8s/' };
 
 function refusal(inputs: Record<string, string>): ConfigurationError {
   withInputs(inputs);
