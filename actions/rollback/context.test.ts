@@ -1,3 +1,4 @@
+import { InputErrors } from '../../packages/core/input-errors';
 import { describe, expect, it } from 'vitest';
 import { withInputs } from '../../test/support/inputs';
 import { getInputs } from './context';
@@ -19,5 +20,19 @@ describe('rollback inputs', () => {
   ])('refuses %j', (inputs, message) => {
     withInputs(inputs);
     expect(() => getInputs()).toThrow(message);
+  });
+});
+
+describe('rollback inputs: every error at once', () => {
+  it('reports each bad input in one error', () => {
+    withInputs({ kubeconfig: KUBECONFIG, deployment: 'Bad Name', 'to-revision': '0', 'rollout-timeout': '90' });
+    let error: unknown;
+    try {
+      getInputs();
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InputErrors);
+    expect((error as InputErrors).inputs).toEqual(['deployment', 'to-revision', 'rollout-timeout']);
   });
 });

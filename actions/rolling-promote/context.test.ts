@@ -1,3 +1,4 @@
+import { InputErrors } from '../../packages/core/input-errors';
 import { describe, expect, it } from 'vitest';
 import { withInputs } from '../../test/support/inputs';
 import { getInputs } from './context';
@@ -22,5 +23,19 @@ describe('rolling-promote inputs', () => {
   ])('refuses %j', (inputs, message) => {
     withInputs(inputs);
     expect(() => getInputs()).toThrow(message);
+  });
+});
+
+describe('rolling-promote inputs: every error at once', () => {
+  it('reports each bad input in one error', () => {
+    withInputs({ kubeconfig: '/nonexistent/kubeconfig', 'max-surge': 'lots', 'rollout-timeout': '5' });
+    let error: unknown;
+    try {
+      getInputs();
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InputErrors);
+    expect((error as InputErrors).inputs).toEqual(['kubeconfig', 'deployment', 'max-surge', 'rollout-timeout']);
   });
 });
