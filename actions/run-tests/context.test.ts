@@ -109,6 +109,7 @@ describe('getInputs', () => {
       [{ 'working-directory': 'nope' }, 'working-directory', /Input "working-directory" is invalid: got "nope"\. No such directory/],
       [{ command: 'pytest | tee out' }, 'command', /runs without a shell, and "\|" is a shell operator/],
       [{ command: `pytest -k 'x` }, 'command', /unterminated single quote/],
+      [{ command: '""' }, 'command', /Give the program and its arguments/],
       [{ 'annotations-limit': '2.5' }, 'annotations-limit', /whole number of at least 0/],
       [{ 'fail-on-failure': 'maybe' }, 'fail-on-failure', /Use "true" or "false"/],
     ];

@@ -129,7 +129,9 @@ function readCommand(): string[] {
     if (error instanceof ShellWordsError) throw invalidInput(INPUT.command, raw, `It runs without a shell, and ${error.message}.`);
     throw error;
   }
-  if (words.length === 0) throw invalidInput(INPUT.command, raw, 'Give the program and its arguments, e.g. "python -m pytest -q".');
+  // '""' splits into one empty word: no program either.
+  if (words.length === 0 || words[0] === '')
+    throw invalidInput(INPUT.command, raw, 'Give the program and its arguments, e.g. "python -m pytest -q".');
   return words;
 }
 

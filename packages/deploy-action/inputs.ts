@@ -543,7 +543,11 @@ export function readUndo(errors?: InputErrorCollector): { undo: boolean; toRevis
     const toRevision = raw === undefined ? undefined : e.read(() => parseNumber(INPUT.toRevision, raw, { min: 1, integer: true }));
     e.check(
       !(raw !== undefined && undo === false),
-      () => new ConfigurationError(`Input "${INPUT.toRevision}" needs "${INPUT.undo}: true".`, INPUT.toRevision),
+      () =>
+        new ConfigurationError(
+          `Input "${INPUT.toRevision}" needs "${INPUT.undo}: true" (input "${INPUT.undo}" is false): set it to roll back to that revision, or remove "${INPUT.toRevision}".`,
+          INPUT.toRevision,
+        ),
     );
     return { undo: undo!, toRevision };
   });
