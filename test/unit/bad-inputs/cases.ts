@@ -331,6 +331,18 @@ const CANARY_CASES: BadInputCase[] = [
     fix: /Encode the whole file/,
   },
   {
+    name: 'an evidence gate with manifests that do not exist: refused before the GitHub API is asked',
+    inputs: { 'require-evidence-from': 'qa', manifests: 'nope/' },
+    blame: ['manifests'],
+    fix: /does not exist .*Check the path/,
+  },
+  {
+    name: 'an evidence gate with an image no container uses: refused before the GitHub API is asked',
+    inputs: { 'require-evidence-from': 'qa', images: 'other.local/api:1.0.0' },
+    blame: ['images'],
+    fix: /no container in the manifests uses "other\.local\/api"/,
+  },
+  {
     name: 'every duration without a unit',
     inputs: {
       'bake-time': '60',
