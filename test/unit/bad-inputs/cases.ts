@@ -508,7 +508,7 @@ const BUILD_CASES: BadInputCase[] = [
   },
   { name: 'a build-args line without =', inputs: { 'build-args': 'VERSION' }, blame: ['build-args'], fix: /as KEY=value/ },
   { name: 'a label line without =', inputs: { labels: 'team' }, blame: ['labels'], fix: /as KEY=value/ },
-  { name: 'a tag with spaces', inputs: { tags: 'bad tag!' }, blame: ['tags'], fix: /./ },
+  { name: 'a tag with spaces', inputs: { tags: 'bad tag!' }, blame: ['tags'], fix: /Give only the tag, not the image name/ },
   { name: 'an unknown auto-tag kind', inputs: { 'auto-tags': 'sha,moon' }, blame: ['auto-tags'], fix: /or "none"/ },
   { name: 'push that is no boolean', inputs: { push: 'maybe' }, blame: ['push'], fix: /Use "true" or "false"/ },
   { name: 'an unknown builder', inputs: { builder: 'podman' }, blame: ['builder'], fix: /Use one of: auto, buildx, classic/ },
@@ -519,7 +519,12 @@ const BUILD_CASES: BadInputCase[] = [
     blame: ['platforms'],
     fix: /set "push: true" or give one platform/,
   },
-  { name: 'an unknown cache-type', inputs: { 'cache-type': 'floppy' }, blame: ['cache-type'], fix: /Use one of/ },
+  {
+    name: 'an unknown cache-type',
+    inputs: { 'cache-type': 'floppy' },
+    blame: ['cache-type'],
+    fix: /Use one of: none, registry, inline, gha/,
+  },
   {
     name: 'a cache-from that is no reference',
     inputs: { 'cache-from': 'Not A Ref' },
