@@ -47,11 +47,19 @@ const RUNS: [string, Action, (listener: Listener) => Record<string, string>][] =
   ['run-tests, reporting with its token', 'run-tests', base('run-tests')],
 ];
 
+/** The network drops every connection, or answers HTTP with 401 Unauthorized and an error body. */
+const ANSWERS = ['drop', 'unauthorized'] as const;
+
 describe.concurrent('no secret in any output of a run that reaches the network', () => {
-  it.each(RUNS)('%s', { timeout: 120_000 }, async (_name, action, inputs) => {
+  it.each(
+    ANSWERS.flatMap((answer) =>
+      RUNS.map(([name, action, inputs]) => [`${name}; the network answers: ${answer}`, action, inputs, answer] as const),
+    ),
+  )('%s', { timeout: 120_000 }, async (_name, action, inputs, answer) => {
     const { run, connections } = await runAgainstListener(action, workspace, (listener) => ({ inputs: inputs(listener) }), {
       githubToken: SECRETS.githubToken,
       watchArgv: true,
+      answer,
     });
     // It got past its inputs and spoke to the network, so its error paths ran too.
     expect(connections, run.stdout).toBeGreaterThan(0);

@@ -18,8 +18,13 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Accepts and records connections, then drops them: any client of it fails, and is seen. */
-export async function startListener(): Promise<Listener> {
+/**
+ * Accepts and records connections. By default it drops each at once, so any client of it fails,
+ * and is seen. With `answer: 'unauthorized'` a plain-HTTP request gets a 401 with a JSON error body
+ * first (what the GitHub API or AWS says to a bad credential), so the clients' error paths that
+ * read an answer run too; TLS is still dropped.
+ */
+export async function startListener(options: { answer?: 'drop' | 'unauthorized' } = {}): Promise<Listener> {
   const sockets = new Set<Socket>();
   const state = { connections: 0 };
   const server: Server = createServer((socket) => {
@@ -27,7 +32,20 @@ export async function startListener(): Promise<Listener> {
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
-    socket.destroy();
+    if (options.answer !== 'unauthorized') {
+      socket.destroy();
+      return;
+    }
+    socket.once('data', (chunk: Buffer) => {
+      if (!/^[A-Z]+ \S+ HTTP\/1\.[01]\r\n/.test(chunk.toString('latin1'))) {
+        socket.destroy();
+        return;
+      }
+      const body = JSON.stringify({ message: 'Bad credentials', __type: 'UnrecognizedClientException' });
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -121,9 +139,10 @@ export async function runAgainstListener(
   action: string,
   workspace: string,
   build: (listener: Listener) => { inputs: Record<string, string>; env?: Record<string, string | undefined> },
-  options: Partial<RunOptions> = {},
+  options: Partial<RunOptions> & { answer?: 'drop' | 'unauthorized' } = {},
 ): Promise<{ run: ActionRun; connections: number }> {
-  const listener = await startListener();
+  const { answer, ...runOptions } = options;
+  const listener = await startListener({ answer });
   try {
     const { inputs, env } = build(listener);
     const run = await runStep(action, {
@@ -131,7 +150,7 @@ export async function runAgainstListener(
       inputs,
       env: { ...endpointEnv(listener), ...env },
       timeoutMs: 60_000,
-      ...options,
+      ...runOptions,
     });
     return { run, connections: listener.connections };
   } finally {
