@@ -1,10 +1,13 @@
 import { InputErrors } from '../../packages/core/input-errors';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withInputs } from '../../test/support/inputs';
 import { getInputs } from './context';
 import { writeTestKubeconfig } from '../../test/support/kubeconfig';
+import { loadKubeconfigParser } from '../../packages/deploy-action/kubeconfig-parser';
 
 const KUBECONFIG = writeTestKubeconfig();
+// As the entry does before it reads the inputs.
+beforeAll(loadKubeconfigParser);
 
 describe('rollback inputs', () => {
   it('reads undo and its revision', () => {

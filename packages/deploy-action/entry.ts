@@ -1,7 +1,7 @@
 import type { InputErrorCollector } from '../core/input-errors';
 import type { ActionEntry } from '../core/run';
 import type * as Flows from './flows';
-import { readCanaryFlowInputs, type PromoteFlowInputs, type RollbackFlowInputs } from './inputs';
+import { loadInputParsers, readCanaryFlowInputs, type PromoteFlowInputs, type RollbackFlowInputs } from './inputs';
 import { removeOpenCanary } from './post-state';
 
 /**
@@ -33,6 +33,7 @@ export function rollbackEntry(name: string, getInputs: () => RollbackFlowInputs)
 /** A main step that reads its inputs, and only then loads the flows and runs one. */
 function afterInputs<Inputs>(read: () => Inputs, run: (flows: typeof Flows, inputs: Inputs) => Promise<void>): () => Promise<void> {
   return async () => {
+    await loadInputParsers();
     const inputs = read();
     await run(await import('./flows'), inputs);
   };

@@ -1,11 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withInputs } from '../../test/support/inputs';
 import { ConfigurationError } from '../core/errors';
 import { InputErrors } from '../core/input-errors';
 import { parsePercentage, parseSteps, readAutoPromote, readCanaryFlowInputs } from './inputs';
 import { writeTestKubeconfig } from '../../test/support/kubeconfig';
+import { loadKubeconfigParser } from './kubeconfig-parser';
 
 const KUBECONFIG = writeTestKubeconfig();
+// As the entry does before it reads the inputs.
+beforeAll(loadKubeconfigParser);
 
 /** canary-deploy's inputs, read as its entry reads them. */
 function getInputs() {

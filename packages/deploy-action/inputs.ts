@@ -16,10 +16,10 @@ import {
 } from '../core/inputs';
 import { maskSecret } from '../core/log';
 import { parseUrlInput } from '../core/url';
-import { loadKubeconfig } from '../kube/kubeconfig';
 import { canonicalImageName, parseImageReference } from '../manifests/images';
 import { TRAFFIC_MODES } from '../deploy/plan';
 import type { AnalysisOptions, InputNames, PromoteOptions, TrafficOptions } from '../deploy/types';
+import { kubeconfigParser, loadKubeconfigParser } from './kubeconfig-parser';
 
 /**
  * Input readers shared by canary-deploy, rolling-promote, rollback and the
@@ -112,6 +112,11 @@ export function checkOneCluster(kubeconfig: string | undefined, clusterName: str
   return hasKubeconfig ? 'kubeconfig' : 'eks';
 }
 
+/** Loads what the input readers need on demand (the kubeconfig parser, when that input is set): awaited before they run. */
+export async function loadInputParsers(): Promise<void> {
+  if (getOptional(INPUT.kubeconfig)) await loadKubeconfigParser();
+}
+
 /**
  * Every input reader below takes the run's InputErrorCollector: a bad input is noted and the
  * reading goes on, so one run reports every independent mistake (a check that needs another
@@ -128,7 +133,8 @@ export function readClusterInputs(errors?: InputErrorCollector): ClusterInputs {
     );
     if (kind === 'kubeconfig') {
       // Parsed now, with the other inputs, so a bad kubeconfig is reported with them and before any request.
-      e.read(() => loadKubeconfig(kubeconfig!, { input: INPUT.kubeconfig }));
+      // Its parser is loaded on demand, by loadInputParsers, before the inputs are read.
+      e.read(() => kubeconfigParser().loadKubeconfig(kubeconfig!, { input: INPUT.kubeconfig }));
       return { source: { kind, kubeconfig: kubeconfig! }, namespace };
     }
     if (kind === 'eks') {
