@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loopbackTls } from '../../test/support/tls';
 import { ConfigurationError } from '../core/errors';
 import { readEvidence, type EvidenceSource } from './evidence';
 import { GithubApiUnreachableError } from './github-api';
@@ -54,6 +56,26 @@ describe('an evidence gate that cannot reach the GitHub API', () => {
     );
     expect(error.message).not.toContain(TOKEN);
     expect(error.message).not.toContain('fetch failed');
+  });
+
+  it('says that the TLS certificate is not trusted, from a real handshake', async () => {
+    const server = createHttpsServer({ ...loopbackTls() }, (_request, response) => response.end('[]'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const api = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const first = (await failure(readEvidence(source(api)))).message.split('\n')[0];
+      expect(first).toMatch(
+        /^Cannot reach the GitHub API at https:\/\/127\.0\.0\.1:\d+ \(GET .*: its TLS certificate is not trusted \([A-Z_]+: .*NODE_EXTRA_CA_CERTS\.$/,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('says that fetch will not connect to a port it blocks', async () => {
+    const first = (await failure(readEvidence(source('http://127.0.0.1:1')))).message.split('\n')[0];
+    expect(first).toMatch(/: fetch refuses port 1 \(one of the ports it blocks\): set GITHUB_API_URL to the API's own port\.$/);
   });
 
   it.each([

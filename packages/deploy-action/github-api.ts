@@ -97,6 +97,8 @@ function reason(error: unknown, api: string): string {
   } catch {
     // Reported as it is: fetch could not parse it either.
   }
+  // fetch will not connect to some ports (1, 6000, …: the WHATWG "bad ports"), before any network use.
+  if (message === 'bad port') return `fetch refuses port ${port} (one of the ports it blocks): set GITHUB_API_URL to the API's own port`;
   switch (code) {
     case 'ECONNREFUSED':
       return `the connection was refused (ECONNREFUSED): nothing listens on ${host}:${port}`;
