@@ -102,6 +102,14 @@ describe('an evidence gate that cannot reach the GitHub API', () => {
     expect(error.message).not.toContain(TOKEN);
   });
 
+  it('refuses a GITHUB_API_URL that is no URL as the setting to fix', async () => {
+    const error = await failure(readEvidence(source('api.github.com')));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toMatch(
+      /^Could not read the GitHub Deployments of environment "qa" in octo\/app: GITHUB_API_URL is not a URL \("api\.github\.com"\)\. .*"https:\/\/api\.github\.com"/,
+    );
+  });
+
   it('says when the API gave no answer in time', async () => {
     vi.stubGlobal(
       'fetch',
