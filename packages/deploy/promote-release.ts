@@ -1,7 +1,14 @@
 import { isNotFound, refOf, type Deployment, type KubeObject } from '../kube';
 import { changedImages, templateImages } from './canary-object';
 import type { DeployContext } from './context';
-import { ANNOTATION_IMAGE, ANNOTATION_RELEASE, ANNOTATION_RELEASED_IMAGES, ANNOTATION_RUN_URL, ANNOTATION_SHA, FIELD_MANAGER } from './keys';
+import {
+  ANNOTATION_IMAGE,
+  ANNOTATION_RELEASE,
+  ANNOTATION_RELEASED_IMAGES,
+  ANNOTATION_RUN_URL,
+  ANNOTATION_SHA,
+  FIELD_MANAGER,
+} from './keys';
 import { parseReleaseRecord } from './records';
 import { comparable, referencedConfig } from './release-diff';
 import { describeObject } from './release-plan';

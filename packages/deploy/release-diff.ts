@@ -93,7 +93,10 @@ function forEachConfigRef(spec: PodSpec | undefined, visit: RefVisitor): void {
     const target = holder[field];
     if (isRecord(target) && typeof target.name === 'string') target.name = visit(kind, target.name);
   };
-  for (const container of [...(spec.initContainers ?? []), ...spec.containers, ...asList(spec.ephemeralContainers)] as Record<string, unknown>[]) {
+  for (const container of [...(spec.initContainers ?? []), ...spec.containers, ...asList(spec.ephemeralContainers)] as Record<
+    string,
+    unknown
+  >[]) {
     for (const env of asList(container.env)) {
       if (!isRecord(env)) continue;
       ref(env.valueFrom, 'configMapKeyRef', 'ConfigMap');

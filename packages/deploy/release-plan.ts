@@ -49,7 +49,8 @@ export function promotedDeployment(desired: Deployment, live: Deployment, config
   const spec = deployment.spec.template.spec;
   for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
     const pinned = liveImages.get(container.name);
-    if (pinned?.includes('@sha256:') && container.image !== undefined && released[container.name] === container.image) container.image = pinned;
+    if (pinned?.includes('@sha256:') && container.image !== undefined && released[container.name] === container.image)
+      container.image = pinned;
   }
   const liveStamp = live.spec.template.metadata?.annotations?.[ANNOTATION_CONFIG_HASH];
   const stamp = configHash ?? liveStamp;
@@ -75,7 +76,12 @@ function parseReleasedImages(raw: string | undefined): Record<string, string> {
  * the canary, so the stable pods read the live one until promotion. A changed Secret the pods read is
  * refused: it cannot be shown to the canary without also showing it to the stable pods.
  */
-export async function planRelease(ctx: DeployContext, desired: Deployment, others: KubeObject[], live: Deployment): Promise<ReleaseChanges> {
+export async function planRelease(
+  ctx: DeployContext,
+  desired: Deployment,
+  others: KubeObject[],
+  live: Deployment,
+): Promise<ReleaseChanges> {
   const leftAlone: LeftAlone[] = [];
   const apply: KubeObject[] = [];
   const objectChanges: string[] = [];
@@ -89,7 +95,10 @@ export async function planRelease(ctx: DeployContext, desired: Deployment, other
     }
     const compared = await compareObject(ctx, object);
     if (compared === 'forbidden') {
-      leftAlone.push({ object: what, reason: 'the deploy identity may not read or patch it; grant get and patch, or apply it with the platform’s identity' });
+      leftAlone.push({
+        object: what,
+        reason: 'the deploy identity may not read or patch it; grant get and patch, or apply it with the platform’s identity',
+      });
       continue;
     }
     if (compared.length === 0) continue;
@@ -136,7 +145,8 @@ export function canaryCopy(configMap: KubeObject, stableName: string): KubeObjec
       annotations: { [ANNOTATION_STABLE]: stableName },
     },
   };
-  for (const field of ['data', 'binaryData', 'immutable'] as const) if (configMap[field] !== undefined) copy[field] = structuredClone(configMap[field]);
+  for (const field of ['data', 'binaryData', 'immutable'] as const)
+    if (configMap[field] !== undefined) copy[field] = structuredClone(configMap[field]);
   return copy;
 }
 
