@@ -226,4 +226,19 @@ describe('planning a release of the whole manifest', () => {
     const next = await planCanary(context(client), request(deployment(undefined, 'repo/web:2'), []));
     expect(next.kind === 'canary' && next.images).toEqual({ web: 'repo/web:2' });
   });
+
+  it('leaves the replica count to an autoscaler of the manifests, instead of resetting it at every release', async () => {
+    const hpa: KubeObject = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 10 },
+    };
+    const scaled = liveDeployment();
+    scaled.spec.replicas = 7;
+    const { client } = cluster([scaled, hpa]);
+    const plan = await planCanary(context(client), request(deployment(), [hpa]));
+    expect(plan.kind).toBe('skip');
+    expect(plan.kind !== 'first-release' && plan.changes.release.deployment.spec).not.toHaveProperty('replicas');
+  });
 });

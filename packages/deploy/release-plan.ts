@@ -120,6 +120,8 @@ export async function planRelease(
   const changedConfig = apply.filter((o) => o.kind === 'ConfigMap' && referenced.ConfigMap.has(o.metadata.name!));
   const configHash = changedConfig.length > 0 ? contentHash(changedConfig) : undefined;
   const deployment = promotedDeployment(desired, live, configHash);
+  // An autoscaler in the manifests owns the replica count: applying the manifest's would fight it (and always differ).
+  if (others.some((o) => scalesDeployment(o, desired.metadata.name!))) delete deployment.spec.replicas;
   const deploymentChanges = await compareObject(ctx, deployment, live);
   if (deploymentChanges === 'forbidden')
     throw new ConfigurationError(
@@ -148,6 +150,11 @@ export function canaryCopy(configMap: KubeObject, stableName: string): KubeObjec
   for (const field of ['data', 'binaryData', 'immutable'] as const)
     if (configMap[field] !== undefined) copy[field] = structuredClone(configMap[field]);
   return copy;
+}
+
+function scalesDeployment(object: KubeObject, name: string): boolean {
+  const target = (object.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef;
+  return object.kind === 'HorizontalPodAutoscaler' && target?.kind === 'Deployment' && target.name === name;
 }
 
 function summarize(paths: string[]): string {
