@@ -99,12 +99,6 @@ export async function runCanary(
       .join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`,
   );
   timeline.add(describeChanges(name, changes));
-  if (changes.canaryConfigMaps.length > 0) {
-    await applyCanaryConfigMaps(ctx, changes.canaryConfigMaps);
-    timeline.add(
-      `The canary reads ${changes.canaryConfigMaps.map((c) => `ConfigMap "${c.metadata.name}"`).join(', ')}, copies of the changed ones; the stable pods keep the live ones until promotion`,
-    );
-  }
   const spec = { images, template: changes.canaryTemplate, release: changes.release };
   if (traffic.mode === 'alb') {
     await ensureSplitServices(ctx, traffic.alb, await currentTemplateHash(ctx, stable));
@@ -120,6 +114,13 @@ export async function runCanary(
     for (const [index, step] of plan.entries()) {
       const record: StepRecord = { traffic: step, bakeMs: request.analysis.bakeTimeMs, outcome: 'running' };
       steps.push(record);
+      // The ConfigMap copies first (the canary's pods read them at start), then owned by the canary so they go with it.
+      if (index === 0 && changes.canaryConfigMaps.length > 0) {
+        await applyCanaryConfigMaps(ctx, changes.canaryConfigMaps);
+        timeline.add(
+          `The canary reads ${changes.canaryConfigMaps.map((c) => `ConfigMap "${c.metadata.name}"`).join(', ')}, copies of the changed ones; the stable pods keep the live ones until promotion`,
+        );
+      }
       const canary = await applyCanary(ctx, stable, spec, step, traffic);
       if (index === 0 && changes.canaryConfigMaps.length > 0) await applyCanaryConfigMaps(ctx, changes.canaryConfigMaps, canary);
       timeline.add(`Step ${index + 1}: canary scaled to ${step.canaryReplicas} pod(s), waiting for Ready`);
