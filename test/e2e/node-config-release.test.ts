@@ -1,11 +1,11 @@
 /**
- * A config-only release on the real node: the same image as the stable pods, only an env var
- * changed, and that env var breaks the app (DB_CONNECT_TIMEOUT must be whole seconds, see
- * examples/flask-app/app/config.py: the app refuses to start). Before whole-manifest releases
- * this release was skipped ("already runs these images") and its breakage only met the stable
- * pods at the next image release; now its canary runs the new env, crashes, and is rolled back,
- * leaving the stable Deployment exactly as it was. Bundled actions, least-privilege deployer,
- * the stable app's availability watched from outside.
+ * Config-only releases on the real node: the same image as the stable pods, only an env var
+ * changed. Before whole-manifest releases such a release was skipped ("already runs these
+ * images"). Now a broken one (DB_CONNECT_TIMEOUT must be whole seconds, see
+ * examples/flask-app/app/config.py: the app refuses to start) is canaried, crashes, and is rolled
+ * back, leaving the stable Deployment exactly as it was; a good one is canaried and promoted to
+ * the real pods. Bundled actions, least-privilege deployer, the stable app's availability
+ * watched from outside.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import type { KubeObject } from '../../packages/kube/types';
 import { deployerKubeconfigPath } from '../stack/kube-http';
 import { createTestNamespace, type TestNamespace } from '../stack/namespaces';
 import { watchDeployment } from '../stack/watcher';
-import { admin, APP, appPods, buildApp, createStableApp, nodeSelected, renderManifests, writeWorkspace } from './node-support';
+import { admin, APP, appPods, buildApp, createStableApp, nodeSelected, realNode, renderManifests, writeWorkspace } from './node-support';
 
 const FLOOR = 3;
 
@@ -39,40 +39,47 @@ describe.runIf(nodeSelected())('a config-only release on the real node', () => {
       what: 'the stable app (3 real pods) fully available',
     });
     await setup.stop();
+    // Every stable pod runs on the real node, so every canary derived from it does too.
+    expect((await appPods(namespace.name)).map((p) => p.node)).toEqual(Array(FLOOR).fill(realNode().name));
   });
 
   afterAll(async () => {
     await namespace?.delete();
   });
 
-  it('a broken env var with the same image is canaried, caught by its restarts, and rolled back', { timeout: 600_000 }, async () => {
-    const path = `/apis/apps/v1/namespaces/${namespace.name}/deployments/${APP}`;
-    const before = await admin().get<LiveDeployment>(path);
+  /** A workspace whose rendered Deployment sets one env var of the app container. */
+  function workspaceWithEnv(name: string, value: string): string {
     const workspace = writeWorkspace();
     const manifests = renderManifests().map((object) => {
       if (object.kind !== 'Deployment') return object;
       const deployment = structuredClone(object) as KubeObject & LiveDeployment;
       const app = deployment.spec.template.spec.containers.find((c) => c.name === APP)!;
-      app.env = [...(app.env ?? []).filter((e) => e.name !== 'DB_CONNECT_TIMEOUT'), { name: 'DB_CONNECT_TIMEOUT', value: 'soon' }];
+      app.env = (app.env ?? []).filter((e) => e.name !== name).concat({ name, value });
       return deployment;
     });
     writeFileSync(join(workspace, 'app.yaml'), manifests.map((o) => stringify(o)).join('---\n'));
+    return workspace;
+  }
 
+  function inputs(): Record<string, string> {
+    return {
+      kubeconfig: deployerKubeconfigPath(),
+      namespace: namespace.name,
+      manifests: 'app.yaml',
+      images: image,
+      'bake-time': '4s',
+      'analysis-interval': '2s',
+      // A long ready timeout: only the restarts may fail a canary here.
+      'ready-timeout': '300s',
+      'rollout-timeout': '300s',
+    };
+  }
+
+  it('a broken env var with the same image is canaried, caught by its restarts, and rolled back', { timeout: 600_000 }, async () => {
+    const path = `/apis/apps/v1/namespaces/${namespace.name}/deployments/${APP}`;
+    const before = await admin().get<LiveDeployment>(path);
     const watcher = await watchDeployment({ namespace: namespace.name, name: APP });
-    const run = await runStep('release', {
-      cwd: workspace,
-      inputs: {
-        kubeconfig: deployerKubeconfigPath(),
-        namespace: namespace.name,
-        manifests: 'app.yaml',
-        images: image,
-        'bake-time': '4s',
-        'analysis-interval': '2s',
-        // A long ready timeout: only the restarts may fail this canary.
-        'ready-timeout': '300s',
-        'rollout-timeout': '300s',
-      },
-    });
+    const run = await runStep('release', { cwd: workspaceWithEnv('DB_CONNECT_TIMEOUT', 'soon'), inputs: inputs() });
     const observed = await watcher.stop();
     expect(run.exitCode, run.stdout.slice(-3000)).toBe(1);
     expect(run.outputs.result).toBe('failed');
@@ -85,4 +92,25 @@ describe.runIf(nodeSelected())('a config-only release on the real node', () => {
     watcher.assertNeverBelow(FLOOR);
     expect((await appPods(namespace.name)).filter((p) => p.track === 'canary')).toEqual([]);
   });
+
+  it(
+    'a good config-only release (same image, a new env value) is canaried and promoted to the real pods',
+    { timeout: 600_000 },
+    async () => {
+      const watcher = await watchDeployment({ namespace: namespace.name, name: APP });
+      const run = await runStep('release', { cwd: workspaceWithEnv('DB_CONNECT_TIMEOUT', '3'), inputs: inputs() });
+      const observed = await watcher.stop();
+      expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
+      expect(run.outputs.result).toBe('promoted');
+      const after = await admin().get<LiveDeployment>(`/apis/apps/v1/namespaces/${namespace.name}/deployments/${APP}`);
+      const app = after.spec.template.spec.containers.find((c) => c.name === APP)!;
+      expect(app.env).toContainEqual({ name: 'DB_CONNECT_TIMEOUT', value: '3' });
+      expect(app.image).toBe(image);
+      expect(observed.length).toBeGreaterThan(0);
+      watcher.assertNeverBelow(FLOOR);
+      const pods = await appPods(namespace.name);
+      expect(pods.filter((p) => p.ready && p.track !== 'canary' && p.node === realNode().name).length).toBe(FLOOR);
+      expect(pods.filter((p) => p.track === 'canary')).toEqual([]);
+    },
+  );
 });
