@@ -79,7 +79,8 @@ beforeEach(() => {
     };
     session = {
       ctx,
-      connection: { client: ctx.client, source: 'kubeconfig', description: 'kubeconfig context "test"' },
+      // "prod" when neither the input nor the manifests name a namespace: the kubeconfig context's.
+      connection: { client: ctx.client, source: 'kubeconfig', description: 'kubeconfig context "test"', defaultNamespace: 'prod' },
       lock,
       close: vi.fn(async () => undefined),
     };
@@ -424,5 +425,70 @@ describe('rollbackFlow', () => {
     expect(stepOutputs()).toEqual({ result: 'failed' });
     expect(statuses).toEqual([['failure', error.message]]);
     expect(session.close).toHaveBeenCalledOnce();
+  });
+});
+
+describe('canaryFlow keeps every object in the run namespace', () => {
+  const APP_YAML = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: { name: web }',
+    'spec:',
+    '  selector: { matchLabels: { app: web } }',
+    '  template:',
+    '    metadata: { labels: { app: web } }',
+    '    spec: { containers: [{ name: web, image: "repo/web:1" }] }',
+  ].join('\n');
+  const withService = (metadata: string) =>
+    `${APP_YAML}\n---\napiVersion: v1\nkind: Service\nmetadata: ${metadata}\nspec: { selector: { app: web }, ports: [{ port: 80 }] }\n`;
+  const manifestsFile = (text: string) => {
+    const file = join(workspace, `ns-${Math.random().toString(16).slice(2)}.yaml`);
+    writeFileSync(file, text);
+    return { manifests: [file], images: ['repo/web:2'] };
+  };
+  const refusal = (run: Promise<void>) =>
+    run.then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+
+  it('refuses, before anything is applied, a Service that names kube-system while the lock is in the app namespace', async () => {
+    const error = await refusal(
+      canaryFlow('release', canaryInputs({ manifests: manifestsFile(withService('{ name: web, namespace: kube-system }')) })),
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error?.message).toMatch(
+      /^Input "namespace": Service "web" at .*ns-[0-9a-f]+\.yaml:10 \(document 2\) declares namespace "kube-system", but this run deploys to namespace "prod" \(from the kubeconfig context's namespace\)/,
+    );
+    expect(planCanary).not.toHaveBeenCalled();
+    expect(lock).not.toHaveBeenCalled();
+    expect(stepOutputs()).toEqual({ result: 'failed' });
+  });
+
+  it('refuses it before connecting when the namespace input is given', async () => {
+    const error = await refusal(
+      canaryFlow(
+        'release',
+        canaryInputs({
+          cluster: { source: { kind: 'kubeconfig', kubeconfig: 'unused' }, namespace: 'shop' },
+          manifests: manifestsFile(withService('{ name: web, namespace: kube-system }')),
+        }),
+      ),
+    );
+    expect(error?.message).toMatch(/declares namespace "kube-system", but this run deploys to namespace "shop" \(from input "namespace"\)/);
+    expect(openSession).not.toHaveBeenCalled();
+  });
+
+  it('refuses a cluster-scoped kind', async () => {
+    const text = `${APP_YAML}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: web-reader }\nrules: []\n`;
+    const error = await refusal(canaryFlow('release', canaryInputs({ manifests: manifestsFile(text) })));
+    expect(error?.message).toMatch(/ClusterRole "web-reader" at .* is cluster-scoped, and a release changes only namespace "prod"/);
+    expect(planCanary).not.toHaveBeenCalled();
+  });
+
+  it('gives the objects without a namespace the run namespace', async () => {
+    canaryRuns({ result: 'passed', images: { web: 'repo/web:2' }, trafficPercent: 50 });
+    await canaryFlow('canary-deploy', canaryInputs({ manifests: manifestsFile(withService('{ name: web }')) }));
+    expect(vi.mocked(planCanary).mock.calls[0]![1].others.map((o) => [o.kind, o.metadata.namespace])).toEqual([['Service', 'prod']]);
   });
 });

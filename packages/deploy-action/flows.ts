@@ -29,7 +29,7 @@ import {
   type ReportingInputs,
   type RollbackFlowInputs,
 } from './inputs';
-import { loadDeploymentManifests, type DeploymentManifests } from './manifests-input';
+import { confineToNamespace, loadDeploymentManifests, namespaceFrom, type DeploymentManifests } from './manifests-input';
 import { clearOpenCanary, recordOpenCanary } from './post-state';
 import { renderSummary, setOutputs, type DeployReport, type DeployResult } from './release-summary';
 import { openSession, type Session } from './session';
@@ -72,7 +72,7 @@ function podImages(manifests: DeploymentManifests): string[] {
  */
 async function loadGatedManifests(inputs: CanaryFlowInputs): Promise<DeploymentManifests> {
   const from = inputs.reporting.requireEvidenceFrom;
-  if (!from) return loadDeploymentManifests(inputs.manifests, inputs.deployment);
+  if (!from) return loadDeploymentManifests(inputs.manifests, inputs.deployment, inputs.cluster.namespace);
   const source: EvidenceSource = {
     ...githubApiTarget(),
     environment: from,
@@ -93,7 +93,7 @@ async function loadGatedManifests(inputs: CanaryFlowInputs): Promise<DeploymentM
     const expected = records.flatMap((r) => r.payload.images);
     for (const image of images) checkGatedImage(INPUT.images, INPUT.requireEvidenceFrom, image, expected);
   }
-  const manifests = await loadDeploymentManifests({ ...inputs.manifests, images }, inputs.deployment);
+  const manifests = await loadDeploymentManifests({ ...inputs.manifests, images }, inputs.deployment, inputs.cluster.namespace);
   verifyEvidence(podImages(manifests), records, source, INPUT.requireEvidenceFrom);
   core.info(`Evidence: every image of the pod template was promoted in "${from}" and still is.`);
   return manifests;
@@ -129,9 +129,9 @@ function newReport(
  */
 export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): Promise<void> {
   const timeline = new Timeline(core.info);
-  const manifests = await loadGatedManifests(inputs);
-  const name = manifests.deployment.metadata.name!;
-  const session = await openSession(actionName, inputs.cluster, manifests.namespace, timeline);
+  const loaded = await loadGatedManifests(inputs);
+  const name = loaded.deployment.metadata.name!;
+  const session = await openSession(actionName, inputs.cluster, loaded.namespace, timeline);
   const { ctx } = session;
   const steps: StepRecord[] = [];
   const analysisLog: CheckResult[] = [];
@@ -140,15 +140,18 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     inputs.reporting,
     `Canary of ${name}`,
     ctx.runUrl,
-    evidencePayload(podImages(manifests), process.env.GITHUB_SHA ?? '', ctx.runUrl),
+    evidencePayload(podImages(loaded), process.env.GITHUB_SHA ?? '', ctx.runUrl),
   );
   let canary: CanaryOutcome | undefined;
   let promoted: PromoteOutcome | undefined;
   let failure: string | undefined;
   try {
+    // Every object in the run's namespace, where its lock is, or nothing is applied.
+    const from = namespaceFrom(loaded.deployment, inputs.cluster.namespace, session.connection.defaultNamespace);
+    const manifests = confineToNamespace(loaded, ctx.namespace, from);
     const alarms = await alarmReader(inputs.analysis, actionName);
     const request: CanaryRequest = {
-      desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } },
+      desired: manifests.deployment,
       others: manifests.others,
       traffic: inputs.traffic,
       analysis: inputs.analysis,
