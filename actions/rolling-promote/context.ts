@@ -1,6 +1,7 @@
 import {
   readClusterInputs,
   readDeploymentName,
+  readOnCancel,
   readPromoteInputs,
   readReportingInputs,
   type PromoteFlowInputs,
@@ -12,7 +13,7 @@ export function getInputs(): Inputs {
   return {
     cluster: readClusterInputs(),
     deployment: readDeploymentName(true)!,
-    promote: readPromoteInputs(),
+    promote: { ...readPromoteInputs(), onCancel: readOnCancel() },
     reporting: readReportingInputs(),
   };
 }

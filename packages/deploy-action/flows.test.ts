@@ -36,6 +36,8 @@ vi.mock('./session', () => ({ openSession: vi.fn() }));
 vi.mock('./github-deployment', () => ({ GithubDeployment: vi.fn() }));
 
 const RUN = 'https://github.com/octo/app/actions/runs/7';
+/** What the flows hand promote() so that the post step knows of a rollout under way. */
+const promotionHooks = { rolloutStarted: expect.any(Function), rolloutSettled: expect.any(Function) };
 const removed = { removed: true, podsGone: true };
 
 let workspace: string;
@@ -170,7 +172,7 @@ describe('canaryFlow', () => {
     canaryRuns({ result: 'passed', images: { web: 'repo/web:2' }, trafficPercent: 50 });
     vi.mocked(promote).mockResolvedValue({ result: 'promoted', revision: 4, previousImage: 'repo/web:1', image: 'repo/web@sha256:aa' });
     await canaryFlow('release', canaryInputs({ autoPromote: true, promote: { maxSurge: '1', timeoutMs: 60_000 } }));
-    expect(promote).toHaveBeenCalledWith(session.ctx, { name: 'web', gitSha: 'abc123', maxSurge: '1', timeoutMs: 60_000 });
+    expect(promote).toHaveBeenCalledWith(session.ctx, { name: 'web', gitSha: 'abc123', maxSurge: '1', timeoutMs: 60_000, ...promotionHooks });
     expect(stepOutputs()).toMatchObject({ result: 'promoted', image: 'repo/web@sha256:aa', revision: '4', 'previous-image': 'repo/web:1' });
     expect(stepOutputs().canary).toBeUndefined();
     expect(process.exitCode).toBeUndefined();
@@ -336,7 +338,7 @@ describe('promoteFlow', () => {
     vi.mocked(promote).mockResolvedValue({ result: 'promoted', revision: 3, previousImage: 'repo/web:1', image: 'repo/web:2' });
     await promoteFlow('rolling-promote', inputs);
     expect(session.lock).toHaveBeenCalledWith('web');
-    expect(promote).toHaveBeenCalledWith(session.ctx, { name: 'web', gitSha: 'abc123', timeoutMs: 60_000 });
+    expect(promote).toHaveBeenCalledWith(session.ctx, { name: 'web', gitSha: 'abc123', timeoutMs: 60_000, ...promotionHooks });
     expect(stepOutputs()).toEqual({ result: 'promoted', revision: '3', 'previous-image': 'repo/web:1', image: 'repo/web:2' });
     expect(process.exitCode).toBeUndefined();
     expect(stepSummary()).toContain('"web" now runs repo/web:2 (revision 3)');

@@ -9,7 +9,7 @@ import { promote } from '../deploy/promote';
 import { rollback } from '../deploy/rollback';
 import { planCanary, runCanary } from '../deploy/run-canary';
 import { Timeline } from '../deploy/timeline';
-import type { CanaryOutcome, CanaryRequest, PromoteOutcome, RollbackRequest, StepRecord } from '../deploy/types';
+import type { CanaryOutcome, CanaryRequest, PromoteOutcome, PromoteRequest, RollbackRequest, StepRecord } from '../deploy/types';
 import { isCancellation } from './cancel';
 import {
   checkGatedImage,
@@ -30,7 +30,7 @@ import {
   type RollbackFlowInputs,
 } from './inputs';
 import { confineToNamespace, loadDeploymentManifests, namespaceFrom, type DeploymentManifests } from './manifests-input';
-import { clearOpenCanary, recordOpenCanary } from './post-state';
+import { clearOpenCanary, clearOpenPromotion, recordOpenCanary, recordOpenPromotion } from './post-state';
 import { renderSummary, setOutputs, type DeployReport, type DeployResult } from './release-summary';
 import { openSession, type Session } from './session';
 
@@ -167,9 +167,9 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     if (canary.result === 'failed') {
       failure = `Canary analysis failed, so the canary was removed and traffic restored: ${canary.failure}`;
     } else if (canary.result === 'passed' && inputs.autoPromote) {
-      promoted = await promote(ctx, { name, gitSha: process.env.GITHUB_SHA, ...inputs.promote });
+      promoted = await promote(ctx, { name, gitSha: process.env.GITHUB_SHA, ...inputs.promote, ...promotionState(ctx.namespace, name) });
       report.result = promoted.result;
-      if (promoted.result === 'rolled-back') failure = `Promotion failed: ${promoted.failure}`;
+      if (promoted.result !== 'promoted') failure = promotionFailure(promoted);
     }
     clearOpenCanary();
   } catch (error) {
@@ -262,6 +262,21 @@ async function finish(
   await session.close();
 }
 
+/**
+ * While the stable rolls out, the post step must know, in case the main step is killed: it then
+ * finishes what a cancel would have done (on-cancel: undo). Nothing is recorded with on-cancel: leave.
+ */
+function promotionState(namespace: string, name: string): Pick<PromoteRequest, 'rolloutStarted' | 'rolloutSettled'> {
+  return {
+    rolloutStarted: (previousRevision) => recordOpenPromotion({ name, namespace, previousRevision }),
+    rolloutSettled: clearOpenPromotion,
+  };
+}
+
+function promotionFailure(outcome: PromoteOutcome): string {
+  return outcome.result === 'cancelled' ? outcome.failure! : `Promotion failed: ${outcome.failure}`;
+}
+
 /** rolling-promote: the stable Deployment takes the canary's images; undo on failure. */
 export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs): Promise<void> {
   const session = await openSession(actionName, inputs.cluster, undefined);
@@ -273,12 +288,17 @@ export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs)
   try {
     await session.lock(inputs.deployment);
     await gh?.start();
-    outcome = await promote(ctx, { name: inputs.deployment, gitSha: process.env.GITHUB_SHA, ...inputs.promote });
+    outcome = await promote(ctx, {
+      name: inputs.deployment,
+      gitSha: process.env.GITHUB_SHA,
+      ...inputs.promote,
+      ...promotionState(ctx.namespace, inputs.deployment),
+    });
     report.result = outcome.result;
-    if (outcome.result === 'rolled-back') failure = `Promotion failed: ${outcome.failure}`;
+    if (outcome.result !== 'promoted') failure = promotionFailure(outcome);
   } catch (error) {
     failure = isCancellation(error, ctx.signal)
-      ? 'The run was cancelled during the promotion; the Deployment keeps rolling out on its own. Check it, or run rollback with undo: true.'
+      ? `The run was cancelled during the promotion${inputs.promote.onCancel === 'leave' ? ` (${INPUT.onCancel}: leave)` : ''}; the Deployment keeps rolling out on its own. Check it, or run rollback with undo: true.`
       : errorMessage(error);
     report.result = isCancellation(error, ctx.signal) ? 'cancelled' : 'failed';
     if (error instanceof ConfigurationError) {

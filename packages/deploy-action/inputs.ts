@@ -2,7 +2,7 @@ import { findRegion, resolveRegion } from '../aws/config';
 import { ConfigurationError, invalidInput } from '../core/errors';
 import { getBoolean, getDuration, getEnum, getList, getNumber, getOptional, getString, parseNumber, splitList } from '../core/inputs';
 import { TRAFFIC_MODES } from '../deploy/plan';
-import type { AnalysisOptions, InputNames, PromoteOptions, TrafficOptions } from '../deploy/types';
+import type { AnalysisOptions, InputNames, OnCancel, PromoteOptions, TrafficOptions } from '../deploy/types';
 
 /**
  * Input readers shared by canary-deploy, rolling-promote, rollback and the
@@ -47,6 +47,7 @@ export const INPUT = {
   environment: 'environment',
   environmentUrl: 'environment-url',
   requireEvidenceFrom: 'require-evidence-from',
+  onCancel: 'on-cancel',
 } as const;
 
 /** The names the engine puts in its errors. */
@@ -379,9 +380,14 @@ export function readCanaryFlowInputs(autoPromote: boolean): CanaryFlowInputs {
     traffic: readTrafficInputs(),
     analysis: readAnalysisInputs(),
     autoPromote,
-    promote: readPromoteInputs(),
+    promote: { ...readPromoteInputs(), onCancel: readOnCancel() },
     reporting: readReportingInputs(),
   };
+}
+
+/** on-cancel: what a cancel during the promotion's rollout does (undo the stable and remove the canary, or leave both). */
+export function readOnCancel(): OnCancel {
+  return getEnum<OnCancel>(INPUT.onCancel, ['undo', 'leave'], 'undo');
 }
 
 export function readUndo(): { undo: boolean; toRevision?: number } {

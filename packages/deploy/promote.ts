@@ -14,6 +14,7 @@ import { readCanary, removeCanary, trafficRecordOf } from './canary';
 import { changedImages, templateImages } from './canary-object';
 import { withoutCancel, type DeployContext } from './context';
 import { ANNOTATION_IMAGE, ANNOTATION_RUN_URL, ANNOTATION_SHA, canaryName, FIELD_MANAGER } from './keys';
+import { undoAfterCancel } from './promote-cancel';
 import { restoreAlbTraffic } from './traffic';
 import type { PromoteOutcome, PromoteRequest } from './types';
 
@@ -101,7 +102,9 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
       rollingUpdate: { maxSurge: intOrPercent(request.maxSurge), maxUnavailable: intOrPercent(request.maxUnavailable) },
     };
   }
+  const previousRevision = revisionOf(stable);
   const patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER, signal: ctx.signal });
+  request.rolloutStarted?.(previousRevision);
   const image = mainImage(patched);
   timeline.add(
     `Promoting "${request.name}" to ${
@@ -118,14 +121,22 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
       signal: ctx.signal,
       onProgress: (s) => timeline.add(s.message),
     });
+    request.rolloutSettled?.();
     outcome = { result: 'promoted', revision: revisionOf(rollout.deployment), previousImage, image };
     timeline.add(
       `Rollout complete in ${(rollout.elapsedMs / 1000).toFixed(1)}s (${rollout.apiRequests} API requests, ${rollout.reconnects} watch reconnects)`,
     );
   } catch (error) {
+    if (ctx.signal.aborted && request.onCancel !== 'leave') {
+      const cancelledAt = performance.now();
+      const undone = await undoAfterCancel(ctx, { name: request.name, previousRevision, previousImage, cancelledAt });
+      request.rolloutSettled?.();
+      return undone;
+    }
     if (!(error instanceof RolloutFailedError)) throw error;
     timeline.add(`Rollout failed: ${error.message}; undoing to the previous revision`);
     const undo = await undoRollout(client, namespace, request.name, { fieldManager: FIELD_MANAGER });
+    request.rolloutSettled?.();
     const back = await waitForRollout(client, namespace, request.name, { timeoutMs: request.timeoutMs });
     timeline.add(
       `Undone to revision ${undo.restoredRevision}'s template (now revision ${revisionOf(back.deployment)}); ${Object.values(undo.images).join(', ')} is serving`,
