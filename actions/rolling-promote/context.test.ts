@@ -11,7 +11,14 @@ describe('rolling-promote inputs', () => {
     withInputs({ kubeconfig: '/k', deployment: 'flask-app', 'max-surge': '200%' });
     expect(getInputs()).toMatchObject({ promote: { maxSurge: '200%' } });
   });
+  it('undoes on cancel unless on-cancel says leave', () => {
+    withInputs({ kubeconfig: '/k', deployment: 'flask-app' });
+    expect(getInputs().promote.onCancel).toBe('undo');
+    withInputs({ kubeconfig: '/k', deployment: 'flask-app', 'on-cancel': 'leave' });
+    expect(getInputs().promote.onCancel).toBe('leave');
+  });
   it.each([
+    [{ kubeconfig: '/k', deployment: 'a', 'on-cancel': 'rollback' }, /Input "on-cancel" is invalid/],
     [{ kubeconfig: '/k' }, /Input "deployment" is required/],
     [{ kubeconfig: '/k', deployment: 'Flask App' }, /Input "deployment" is invalid/],
     [{ kubeconfig: '/k', deployment: 'a', 'rollout-timeout': '-3m' }, /Input "rollout-timeout" is invalid/],

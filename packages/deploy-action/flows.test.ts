@@ -172,7 +172,13 @@ describe('canaryFlow', () => {
     canaryRuns({ result: 'passed', images: { web: 'repo/web:2' }, trafficPercent: 50 });
     vi.mocked(promote).mockResolvedValue({ result: 'promoted', revision: 4, previousImage: 'repo/web:1', image: 'repo/web@sha256:aa' });
     await canaryFlow('release', canaryInputs({ autoPromote: true, promote: { maxSurge: '1', timeoutMs: 60_000 } }));
-    expect(promote).toHaveBeenCalledWith(session.ctx, { name: 'web', gitSha: 'abc123', maxSurge: '1', timeoutMs: 60_000, ...promotionHooks });
+    expect(promote).toHaveBeenCalledWith(session.ctx, {
+      name: 'web',
+      gitSha: 'abc123',
+      maxSurge: '1',
+      timeoutMs: 60_000,
+      ...promotionHooks,
+    });
     expect(stepOutputs()).toMatchObject({ result: 'promoted', image: 'repo/web@sha256:aa', revision: '4', 'previous-image': 'repo/web:1' });
     expect(stepOutputs().canary).toBeUndefined();
     expect(process.exitCode).toBeUndefined();
@@ -366,6 +372,47 @@ describe('promoteFlow', () => {
     await promoteFlow('rolling-promote', inputs);
     expect(stepOutputs()).toEqual({ result: 'cancelled' });
     expect(annotations()[0]![1]).toMatch(/cancelled during the promotion; the Deployment keeps rolling out on its own/);
+  });
+
+  it('after a cancel undone by the engine, fails the step saying what was undone, in the log and the summary', async () => {
+    const said =
+      'The run was cancelled during the promotion: "web" was undone to revision 1\'s template (repo/web:1); its canary "web-canary" removed; the rollback finished in 1.2s.';
+    vi.mocked(promote).mockResolvedValue({
+      result: 'cancelled',
+      revision: 3,
+      previousImage: 'repo/web:1',
+      image: 'repo/web:1',
+      failure: said,
+    });
+    await promoteFlow('rolling-promote', { ...inputs, promote: { timeoutMs: 60_000, onCancel: 'undo' } });
+    expect(stepOutputs()).toEqual({ result: 'cancelled', revision: '3', 'previous-image': 'repo/web:1', image: 'repo/web:1' });
+    expect(annotations()).toContainEqual(['error', said]);
+    expect(stepSummary()).toContain(said);
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('records the rollout under way for the post step, and clears it once settled', async () => {
+    let whileRolling: string | undefined;
+    vi.mocked(promote).mockImplementation(async (_ctx, request) => {
+      request.rolloutStarted!(1);
+      whileRolling = savedState()['open-promotion'];
+      request.rolloutSettled!();
+      return { result: 'promoted', revision: 2, previousImage: 'repo/web:1', image: 'repo/web:2' };
+    });
+    await promoteFlow('rolling-promote', inputs);
+    expect(JSON.parse(whileRolling!)).toEqual({ name: 'web', namespace: 'prod', previousRevision: 1 });
+    expect(savedState()['open-promotion']).toBe('');
+  });
+
+  it('with on-cancel: leave, says the rollout goes on', async () => {
+    vi.mocked(promote).mockImplementation(async (ctx) => {
+      cancel(new CancelledError('SIGINT'));
+      throw ctx.signal.reason;
+    });
+    await promoteFlow('rolling-promote', { ...inputs, promote: { timeoutMs: 60_000, onCancel: 'leave' } });
+    expect(annotations()[0]![1]).toMatch(
+      /cancelled during the promotion \(on-cancel: leave\); the Deployment keeps rolling out on its own/,
+    );
   });
 
   it('rethrows a ConfigurationError after writing the outputs and the summary', async () => {
