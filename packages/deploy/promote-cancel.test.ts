@@ -109,6 +109,9 @@ describe('a cancel during the promotion rollout', () => {
     const wait = vi.mocked(waitForRollout).mock.calls[1]![3];
     expect(wait.signal).toBeUndefined();
     expect(wait.timeoutMs).toBeLessThanOrEqual(CANCEL_UNDO_BUDGET_MS);
+    // AbortSignal.timeout and the watches take whole milliseconds only.
+    expect(Number.isInteger(wait.timeoutMs)).toBe(true);
+    expect(Number.isInteger(removal[2])).toBe(true);
     expect(started).toEqual([1]);
     expect(settled).toBe(1);
     expect(lines.join('\n')).toContain('Cancelled during the rollout: undoing "web" to revision 1 and removing the canary');

@@ -39,7 +39,8 @@ export async function undoAfterCancel(ctx: DeployContext, request: CancelUndoReq
   const { client, namespace, timeline } = cleanup;
   const budget = request.budgetMs ?? CANCEL_UNDO_BUDGET_MS;
   const why = request.why ?? 'The run was cancelled during the promotion';
-  const left = () => Math.max(500, budget - (performance.now() - request.cancelledAt));
+  // Whole milliseconds: AbortSignal.timeout refuses fractions.
+  const left = () => Math.max(500, Math.round(budget - (performance.now() - request.cancelledAt)));
   timeline.add(`Cancelled during the rollout: undoing "${request.name}" to revision ${request.previousRevision} and removing the canary`);
   let undo;
   try {
@@ -63,8 +64,10 @@ export async function undoAfterCancel(ctx: DeployContext, request: CancelUndoReq
   if (removal instanceof Error) said.push(`removing the canary failed (${errorMessage(removal)}): run rollback for "${request.name}"`);
   else said.push(removal.removed ? `its canary "${canaryName(request.name)}" removed` : 'there was no canary left to remove');
   let deployment: Deployment = undo.deployment;
-  if (rollout instanceof Error) {
-    if (rollout instanceof RolloutFailedError && rollout.deployment) deployment = rollout.deployment;
+  if (rollout instanceof Error && !(rollout instanceof RolloutFailedError)) {
+    said.push(`waiting for the rollback failed (${errorMessage(rollout)}); the Deployment controller rolls it out by itself`);
+  } else if (rollout instanceof Error) {
+    if (rollout.deployment) deployment = rollout.deployment;
     const status = deployment.status ?? {};
     said.push(
       `the rollback was still rolling out when the step had to exit (${status.updatedReplicas ?? 0} of ${deployment.spec.replicas ?? '?'} pods on the restored template, ${status.availableReplicas ?? 0} available); the Deployment controller finishes it`,

@@ -158,7 +158,7 @@ describe('a cancel during rolling-promote', () => {
     const post = await runPost('rolling-promote', step, main.state);
     expect(post.exitCode, post.stdout).toBe(0);
     expect(post.annotations.find((a) => a.level === 'warning')?.message).toMatch(
-      /^The main step was stopped before its promotion finished: "web" was undone to revision 1's template/,
+      /^The main step was stopped before its promotion finished: "web" was undone to revision 1's template \(flightdeck\.local\/web:1\.0\.0\); its canary "web-canary" removed; the rollback finished in [\d.]+s\.$/,
     );
     expect(await stableImage(ns)).toBe(STABLE_IMAGE);
     expect(await getDeployment(ns, `${APP}-canary`)).toBeUndefined();
