@@ -70,7 +70,10 @@ beforeEach(() => {
   // The rollout stalls until the cancel; then the restored template rolls out.
   vi.mocked(waitForRollout).mockImplementationOnce(
     (_client, _ns, _name, options) =>
-      new Promise((_resolve, reject) => options.signal!.addEventListener('abort', () => reject(options.signal!.reason), { once: true })),
+      new Promise((_resolve, reject) => {
+        if (options.signal!.aborted) reject(options.signal!.reason);
+        options.signal!.addEventListener('abort', () => reject(options.signal!.reason), { once: true });
+      }),
   );
 });
 
@@ -125,6 +128,26 @@ describe('a cancel during the promotion rollout', () => {
     expect(outcome.failure).toMatch(
       /the rollback was still rolling out when the step had to exit \(3 of 20 pods on the restored template, 17 available\); the Deployment controller finishes it\.$/,
     );
+  });
+
+  it('undoes a rollout whose patch was in flight when the cancel came', async () => {
+    vi.mocked(ctx.client.patch).mockImplementationOnce(async (_ref, _patch, _type, options) => {
+      controller.abort(new Error('SIGINT'));
+      // The request was sent without the cancel's signal, so it completed.
+      expect(options?.signal).toBeUndefined();
+      return deployment('repo/web:2', 2);
+    });
+    vi.mocked(waitForRollout).mockResolvedValueOnce({
+      deployment: deployment('repo/web:1', 3),
+      completedAt: 0,
+      elapsedMs: 300,
+      apiRequests: 2,
+      reconnects: 0,
+      progress: [],
+    });
+    const outcome = await promote(ctx, { name: 'web', timeoutMs: 60_000 });
+    expect(outcome.result).toBe('cancelled');
+    expect(undoRollout).toHaveBeenCalledOnce();
   });
 
   it('with on-cancel: leave, rethrows the cancel and undoes nothing', async () => {

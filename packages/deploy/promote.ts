@@ -103,7 +103,10 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
     };
   }
   const previousRevision = revisionOf(stable);
-  const patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER, signal: ctx.signal });
+  // Not aborted half-way: a cancel during the request could not tell whether the rollout started. Once sent, the
+  // patch completes, and a cancel is seen by the wait below, which undoes it.
+  ctx.signal.throwIfAborted();
+  const patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER });
   request.rolloutStarted?.(previousRevision);
   const image = mainImage(patched);
   timeline.add(
