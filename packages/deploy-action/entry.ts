@@ -1,3 +1,4 @@
+import type { InputErrorCollector } from '../core/input-errors';
 import type { ActionEntry } from '../core/run';
 import type * as Flows from './flows';
 import { readCanaryFlowInputs, type PromoteFlowInputs, type RollbackFlowInputs } from './inputs';
@@ -10,10 +11,10 @@ import { removeOpenCanary, undoOpenPromotion } from './post-state';
  */
 
 /** canary-deploy and the root release action: one implementation, told whether to promote a passing canary. */
-export function deployEntry(name: string, options: { autoPromote: () => boolean }): ActionEntry {
+export function deployEntry(name: string, options: { autoPromote: (errors?: InputErrorCollector) => boolean }): ActionEntry {
   return {
     main: afterInputs(
-      () => readCanaryFlowInputs(options.autoPromote()),
+      () => readCanaryFlowInputs(options.autoPromote),
       (flows, inputs) => flows.canaryFlow(name, inputs),
     ),
     // Removes a canary the main step left behind when it was killed before it could clean up.

@@ -72,7 +72,9 @@ function podImages(manifests: DeploymentManifests): string[] {
  */
 async function loadGatedManifests(inputs: CanaryFlowInputs): Promise<DeploymentManifests> {
   const from = inputs.reporting.requireEvidenceFrom;
-  if (!from) return loadDeploymentManifests(inputs.manifests, inputs.deployment, inputs.cluster.namespace);
+  // The manifests are read before the GitHub API is asked: a mistake in them is refused without any request.
+  const local = await loadDeploymentManifests(inputs.manifests, inputs.deployment, inputs.cluster.namespace);
+  if (!from) return local;
   const source: EvidenceSource = {
     ...githubApiTarget(),
     environment: from,

@@ -8,6 +8,9 @@ import { INPUT_NAMES } from './inputs';
 import { undoAfterCancel } from '../deploy/promote-cancel';
 import { clearOpenCanary, recordOpenCanary, removeOpenCanary, undoOpenPromotion } from './post-state';
 import { openSession, type Session } from './session';
+import { writeTestKubeconfig } from '../../test/support/kubeconfig';
+
+const KUBECONFIG = writeTestKubeconfig();
 
 vi.mock('../deploy/canary', () => ({ readCanary: vi.fn(), removeCanary: vi.fn() }));
 vi.mock('../deploy/promote-cancel', () => ({ undoAfterCancel: vi.fn() }));
@@ -41,7 +44,7 @@ beforeEach(() => {
     stdout += String(chunk);
     return true;
   });
-  withInputs({ kubeconfig: '/tmp/kubeconfig' });
+  withInputs({ kubeconfig: KUBECONFIG });
 });
 
 /** The post step runs in a new process: what the main step saved comes back as STATE_<name>. */

@@ -43,6 +43,8 @@ export interface PrometheusOptions {
   url: string;
   query: string;
   maxValue: number;
+  /** Request headers for the query (authentication); their values are secrets. */
+  headers?: Record<string, string>;
 }
 
 /** How each canary step is judged. */
