@@ -88,23 +88,25 @@ export async function readDeployment(admin: KubeHttp, namespace: string, name = 
 }
 
 /**
- * Every object's resourceVersion in the namespace's kinds a release touches (Deployments, ReplicaSets, Services,
- * Ingresses, Leases), keyed by kind/name: equal before and after a run means the run changed nothing there.
+ * What a release would change in the namespace, keyed by kind/name: each Deployment's generation (its spec: the
+ * status of pods still terminating after a previous release keeps moving its resourceVersion), and the
+ * resourceVersion of each Service, Ingress and Lease. Equal before and after a run means the run changed nothing.
  */
 export async function namespaceSnapshot(admin: KubeHttp, namespace: string): Promise<Record<string, string>> {
-  const kinds: [string, string][] = [
-    ['/apis/apps/v1', 'deployments'],
-    ['/apis/apps/v1', 'replicasets'],
+  const snapshot: Record<string, string> = {};
+  const items = async (path: string) =>
+    (await admin.get<{ items: { metadata: { name: string; resourceVersion: string; generation?: number } }[] }>(path)).items;
+  for (const item of await items(`/apis/apps/v1/namespaces/${namespace}/deployments`)) {
+    snapshot[`deployments/${item.metadata.name}`] = `generation ${item.metadata.generation}`;
+  }
+  for (const [group, plural] of [
     ['/api/v1', 'services'],
     ['/apis/networking.k8s.io/v1', 'ingresses'],
     ['/apis/coordination.k8s.io/v1', 'leases'],
-  ];
-  const snapshot: Record<string, string> = {};
-  for (const [group, plural] of kinds) {
-    const list = await admin.get<{ items: { metadata: { name: string; resourceVersion: string } }[] }>(
-      `${group}/namespaces/${namespace}/${plural}`,
-    );
-    for (const item of list.items) snapshot[`${plural}/${item.metadata.name}`] = item.metadata.resourceVersion;
+  ] as const) {
+    for (const item of await items(`${group}/namespaces/${namespace}/${plural}`)) {
+      snapshot[`${plural}/${item.metadata.name}`] = item.metadata.resourceVersion;
+    }
   }
   return snapshot;
 }

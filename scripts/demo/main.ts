@@ -10,7 +10,8 @@
  * Then which digest runs where, each stage's wall time and each stage's job summary. Exits 1 when a stage ends
  * other than as expected. DEMO_KEEP=1 leaves the namespaces (and the stack) up, and says how to look around.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobSummary, stepOutputs, type ActJob } from '../act/act-log';
 import { ensurePipelineAwsResources, type PipelineEnvironment } from '../act/aws-resources';
@@ -121,6 +122,8 @@ async function buildBaseline(repository: ScratchRepository): Promise<string> {
   const tag = `baseline-${repository.head().slice(0, 7)}`;
   const run = await runStep('build-push-ecr', {
     cwd: repository.dir,
+    // Its own Docker client configuration, as a runner's: the registry login stays out of ~/.docker.
+    env: { DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'fd-demo-docker-')) },
     inputs: {
       repository: QA_REPOSITORY,
       context: 'examples/flask-app',
