@@ -52,8 +52,8 @@ const JOBS = {
   production: 'production/deploy/release',
 };
 const REPLICAS = 3;
-/** Short bakes through the workflow's vars: a step is held seconds, not the 5 and 10 minutes of the defaults. */
-const BAKE = { canarySteps: '50', bakeTime: '6s', analysisInterval: '2s' };
+/** One canary step (25%: one pod beside the three stable ones) held seconds, through the workflow's vars, not the defaults' minutes. */
+const BAKE = { canarySteps: '25', bakeTime: '6s', analysisInterval: '2s' };
 /** The defect the broken commit builds in (examples/flask-app/app/defects.py), through the Dockerfile's default. */
 const DEFECT = 'crash-on-start';
 const keep = process.env.DEMO_KEEP === '1';
