@@ -133,6 +133,7 @@ describe('a dispatch to production, under act', () => {
       pipeline.options({ production: { namespace: production.name, ...SHORT } }),
     );
     expect(run.exitCode).not.toBe(0);
+    expect(run.jobs.has(JOBS.production), tail(run.lines)).toBe(true);
     const job = run.job(JOBS.production);
     expect(job.result, tail(run.lines)).toBe('failure');
     const errors = job.steps.flatMap((step) => step.annotations).filter((annotation) => annotation.level === 'error');
