@@ -369,7 +369,11 @@ async function main(): Promise<number> {
       return {
         ok,
         outcome: `${reason ? `refused: ${reason}` : 'NOT refused with a reason naming the digest'}; cluster requests ${contacted}; production ${untouched ? 'untouched' : 'CHANGED'}`,
-        summaries: summaries(run, [JOBS.production]),
+        // A release the gate refuses writes no job summary: it stops before its report starts. Its error is the reason.
+        summaries: summaries(run, [JOBS.production]).map((summary) => ({
+          ...summary,
+          text: summary.text || `(no job summary: the release stopped at the gate, before any cluster contact)\nerror: ${reason || 'none'}`,
+        })),
       };
     });
 
