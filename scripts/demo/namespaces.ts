@@ -38,14 +38,18 @@ export async function createAppNamespace(admin: KubeHttp, name: string): Promise
   }
 }
 
-/** Deletes the namespace when it exists and waits until it is gone (real pods take their grace period). */
-export async function deleteNamespace(admin: KubeHttp, name: string, timeoutMs = 180_000): Promise<void> {
+/**
+ * Deletes the namespace when it exists and, with `wait`, waits until it is gone: real pods take their grace period
+ * (the app's preStop sleep and gunicorn's graceful stop), up to a minute, which the demo's own clean-up need not wait for.
+ */
+export async function deleteNamespace(admin: KubeHttp, name: string, { wait = true, timeoutMs = 180_000 } = {}): Promise<void> {
   try {
     await admin.delete(`/api/v1/namespaces/${name}`);
   } catch (error) {
     if (error instanceof KubeHttpError && error.status === 404) return;
     throw error;
   }
+  if (!wait) return;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
