@@ -431,8 +431,7 @@ async function main(): Promise<number> {
       say(`   curl ${environments.production.url}/version    # production's Service, through kube-proxy`);
       say('   scripts/stack/down.sh                           # when done');
     } else {
-      // Gone in the background: the next run waits for them, if they are still terminating then.
-      for (const namespace of Object.values(NAMESPACES)) await deleteNamespace(admin, namespace, { wait: false });
+      for (const namespace of Object.values(NAMESPACES)) await deleteNamespace(admin, namespace);
     }
     const failed = stages.filter((s) => !s.ok);
     say(
