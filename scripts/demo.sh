@@ -16,6 +16,7 @@ started=$SECONDS
 # A stack that was up before the demo is left up; one the demo starts is stopped at the end (unless DEMO_KEEP=1).
 stack_was_up=0
 if scripts/stack/status.sh >/dev/null 2>&1; then stack_was_up=1; fi
+# shellcheck disable=SC2317 # run by the EXIT trap below
 stop_stack() {
   if [[ "${DEMO_KEEP:-}" != 1 && "$stack_was_up" == 0 ]]; then
     say "Stopping the stack the demo started"
