@@ -24,6 +24,11 @@ export interface PipelineStack {
 export interface EnvironmentSettings {
   /** The namespace the release deploys to (vars.<ENV>_NAMESPACE). */
   namespace: string;
+  /**
+   * The environment's public URL (vars.<ENV>_URL). Default: the local stand-in that answers /readyz. On the real
+   * node, the stable Service's ClusterIP: then the HTTP analysis hears the app's own pods answer.
+   */
+  url?: string;
   canarySteps?: string;
   bakeTime?: string;
   analysisInterval?: string;
@@ -72,7 +77,7 @@ export function pipelineVars(
   const vars: Record<string, string> = { AWS_REGION: stack.region, BASE_IMAGE: LOCAL_BASE_IMAGE };
   for (const [environment, settings] of Object.entries(environments)) {
     const prefix = environment.toUpperCase();
-    const url = services.environmentUrls[environment]?.url;
+    const url = settings.url ?? services.environmentUrls[environment]?.url;
     if (url) vars[`${prefix}_URL`] = url;
     vars[`${prefix}_NAMESPACE`] = settings.namespace;
     if (settings.canarySteps) vars[`${prefix}_CANARY_STEPS`] = settings.canarySteps;

@@ -5,7 +5,7 @@
  * three third-party actions swapped for their local stand-ins, and nothing that can reach off the machine
  * (no version check, no cache server bound to an outbound address, no action downloads).
  *
- * Variables, secrets and dispatch inputs go to act in files, never in argv. act's --json log is parsed as it
+ * Variables and secrets go to act in files, dispatch inputs in the event payload, never in argv. act's --json log is parsed as it
  * streams and never written anywhere: its fields carry secrets unmasked (see act-log.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -36,7 +36,7 @@ export interface ActRunOptions {
   vars?: Record<string, string>;
   /** Secrets (secrets.*), GITHUB_TOKEN included; masked in the log. */
   secrets?: Record<string, string>;
-  /** workflow_dispatch inputs. */
+  /** workflow_dispatch inputs, given to act in the event payload (see dispatchPayload). */
   inputs?: Record<string, string>;
   /** Each masked log line, as it comes (progress for a demo, nothing for a test). */
   onLine?: (line: string) => void;
@@ -83,7 +83,23 @@ function checkNode24(): void {
   }
 }
 
-/** KEY=value lines for act's --env-file, --var-file, --secret-file and --input-file (godotenv syntax). */
+/**
+ * The event payload act reads, with the dispatch inputs in its `inputs`, as GitHub sends them. act takes a
+ * workflow_dispatch's inputs from there (github.event.inputs and inputs alike); its --input-file cannot carry
+ * them, since its parser (godotenv) refuses a "-" in a name, and the workflows' inputs are named image-ref,
+ * bake-time. Inputs of any other event are an error: GitHub sends none.
+ */
+export function dispatchPayload(
+  event: ActEvent,
+  payload: Record<string, unknown>,
+  inputs: Record<string, string>,
+): Record<string, unknown> {
+  if (Object.keys(inputs).length === 0) return payload;
+  if (event !== 'workflow_dispatch') throw new Error(`a ${event} event takes no inputs; only workflow_dispatch does`);
+  return { ...payload, inputs: { ...((payload.inputs as Record<string, string> | undefined) ?? {}), ...inputs } };
+}
+
+/** KEY=value lines for act's --env-file, --var-file and --secret-file (godotenv syntax). */
 function dotenv(values: Record<string, string>): string {
   return Object.entries(values)
     .map(([key, value]) => {
@@ -110,7 +126,7 @@ export async function runAct(options: ActRunOptions): Promise<ActRun> {
     '--workflows',
     options.workflow,
     '--eventpath',
-    file('event.json', JSON.stringify(options.payload)),
+    file('event.json', JSON.stringify(dispatchPayload(options.event, options.payload, options.inputs ?? {}))),
     // Host mode: steps run on this machine, as on a self-hosted runner.
     '-P',
     'ubuntu-24.04=-self-hosted',
@@ -133,8 +149,6 @@ export async function runAct(options: ActRunOptions): Promise<ActRun> {
     file('vars', dotenv(options.vars ?? {})),
     '--secret-file',
     file('secrets', dotenv(options.secrets ?? {})),
-    '--input-file',
-    file('inputs', dotenv(options.inputs ?? {})),
     ...standInFlags(REPO_ROOT, options.workflow),
     '--json',
   ];

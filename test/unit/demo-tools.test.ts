@@ -1,15 +1,18 @@
 /**
  * `make demo` on a fresh machine must install what it runs (README: "Both install what is missing"). It once
  * stopped at `base-image: error: debootstrap not found`. This test reads every script on the demo's path,
- * from scripts/demo.sh down through the stack's components, lists each program it runs, and requires each to
- * be a shell builtin or function, part of Debian's base system (an Essential, required or important package
- * on this machine), installed by one of the project's own scripts (the table below, each entry checked
- * against that script's text), or one of the few documented prerequisites.
+ * from scripts/demo.sh down through the stack's components, the TypeScript the demo runs (scripts/demo/main.ts
+ * and every module it imports, scripts/act/ included), the act stand-ins it swaps in (test/act/), and what act
+ * then runs: the workflows' `run:` steps and the local actions' sources. It lists each program they run, and
+ * requires each to be a shell builtin or function, part of Debian's base system (an Essential, required or
+ * important package on this machine), installed by one of the project's own scripts (the table below, each
+ * entry checked against that script's text), or one of the few documented prerequisites.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { commandsOf, functionsOf } from './shell-commands';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,6 +34,8 @@ const INSTALLED_BY: Record<string, { script: string; proof: RegExp }> = {
   nft: { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(nftables\)/ },
   'iptables-save': { script: 'scripts/stack/components/node.sh', proof: /missing\+=\(iptables\)/ },
   gcc: { script: 'scripts/stack/node/pause.sh', proof: /stack_ensure_apt gcc libc6-dev/ },
+  // The workflow engine the demo runs the pipeline with, built from the Go module proxy.
+  act: { script: 'scripts/act/install.sh', proof: /go install -trimpath -ldflags "-s -w" "github\.com\/nektos\/act@\$version"/ },
   // binutils, which gcc depends on.
   strip: { script: 'scripts/stack/node/pause.sh', proof: /stack_ensure_apt gcc libc6-dev/ },
 };
@@ -41,6 +46,8 @@ const PREREQUISITES: Record<string, { documented: string; says: RegExp }> = {
   node: { documented: 'package.json', says: /"node": ">=24"/ },
   npm: { documented: 'Makefile', says: /npm ci --no-audit --no-fund/ },
   systemctl: { documented: 'scripts/stack/README.md', says: /systemd/ },
+  // The checkout itself is a git clone; the demo commits to a scratch clone of it.
+  git: { documented: 'README.md', says: /`make demo` needs .*git/ },
 };
 
 interface Use {
@@ -77,7 +84,75 @@ function referencedScripts(file: string, source: string): string[] {
     ];
     for (const script of command?.match(/scripts\/[\w./-]+\.(?:mjs|sh)/g) ?? []) found.add(script);
   }
+  if (/\.(ts|mjs)$/.test(file)) for (const imported of importsOf(file, text)) found.add(imported);
+  // The act stand-ins (scripts/act/stand-ins.ts names their folders): act runs each one's action.yml main.
+  for (const match of text.matchAll(/'(test\/act\/[\w-]+)'/g)) found.add(actionMain(match[1]!));
+  // The workflow act runs (scripts/act/pipeline.ts's PIPELINE_WORKFLOW), with what it calls.
+  for (const match of text.matchAll(/'(\.github\/workflows\/[\w-]+\.yml)'/g)) found.add(match[1]!);
+  if (file.endsWith('.yml')) for (const called of workflowCalls(text)) found.add(called);
   return [...found].filter((script) => existsSync(join(ROOT, script)));
+}
+
+/** The repository's modules a TypeScript or JavaScript file imports, as the bundler and the demo's hook resolve them. */
+function importsOf(file: string, text: string): string[] {
+  const found: string[] = [];
+  const specifiers = [
+    ...[...text.matchAll(/^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?'(\.{1,2}\/[^']+)'/gm)]
+      .filter((match) => !/^\s*(?:import|export)\s+type\s/.test(match[0]))
+      .map((match) => match[1]!),
+    // Lazy imports: await import('./publish').
+    ...[...text.matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)].map((match) => match[1]!),
+  ];
+  for (const specifier of specifiers) {
+    const target = relative(ROOT, resolve(ROOT, dirname(file), specifier));
+    const candidate = [target, `${target}.ts`, `${target}/index.ts`].find(
+      (path) => existsSync(join(ROOT, path)) && /\.(ts|mjs)$/.test(path),
+    );
+    if (candidate) found.push(candidate);
+  }
+  return found;
+}
+
+/** The file an action folder's action.yml runs (runs.main). */
+function actionMain(folder: string): string {
+  const metadata = parseYaml(readFileSync(join(ROOT, folder, 'action.yml'), 'utf8')) as { runs: { main: string } };
+  return join(folder, metadata.runs.main);
+}
+
+interface WorkflowFile {
+  jobs?: Record<string, { uses?: string; steps?: { uses?: string; run?: string }[] }>;
+}
+
+/**
+ * What a workflow hands act besides its `run:` steps: the local reusable workflows it calls and the sources of
+ * the repository's own actions it uses (`./.flightdeck/actions/<name>`, `./.flightdeck` for the root release).
+ */
+function workflowCalls(text: string): string[] {
+  const workflow = parseYaml(text) as WorkflowFile;
+  const found: string[] = [];
+  for (const job of Object.values(workflow.jobs ?? {})) {
+    if (job.uses?.startsWith('./')) found.push(job.uses.slice(2));
+    for (const step of job.steps ?? []) {
+      const local = /^\.\/\.flightdeck(?:\/actions\/([\w-]+))?$/.exec(step.uses ?? '');
+      if (local) found.push(local[1] ? `actions/${local[1]}/index.ts` : 'actions/release/index.ts');
+    }
+  }
+  return found;
+}
+
+/** The shell a workflow's `run:` steps execute, one script per step, with the line each starts at. */
+function runScriptsOf(text: string): { script: string; line: number }[] {
+  const workflow = parseYaml(text) as WorkflowFile;
+  const lines = text.split('\n');
+  const scripts: { script: string; line: number }[] = [];
+  for (const job of Object.values(workflow.jobs ?? {})) {
+    for (const step of job.steps ?? []) {
+      if (!step.run) continue;
+      const first = step.run.split('\n')[0]!;
+      scripts.push({ script: step.run, line: lines.findIndex((line) => line.includes(first)) + 1 });
+    }
+  }
+  return scripts;
 }
 
 /** The demo's scripts, from scripts/demo.sh, transitively. */
@@ -92,9 +167,12 @@ function demoScripts(): string[] {
   return [...seen];
 }
 
-/** Programs a JavaScript or TypeScript script starts by name (execFileSync('kubectl', …), spawn('docker', …)). */
+/**
+ * Programs a JavaScript or TypeScript script starts by name (execFileSync('kubectl', …), spawn('docker', …), and
+ * the actions' runCommand('docker', …) from packages/core/exec.ts).
+ */
 function programsOfJs(text: string): { command: string; line: number }[] {
-  return [...text.matchAll(/\b(?:execFileSync|execFile|spawnSync|spawn)\(\s*'([\w.-]+)'/g)].map((match) => ({
+  return [...text.matchAll(/\b(?:execFileSync|execFile|spawnSync|spawn|runCommand|mustRun|runProgram)\(\s*'([\w.-]+)'/g)].map((match) => ({
     command: match[1]!,
     line: text.slice(0, match.index).split('\n').length,
   }));
@@ -105,7 +183,13 @@ function usesOf(files: string[]): { uses: Use[]; functions: Set<string> } {
   const functions = new Set<string>();
   for (const file of files) {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    const found = file.endsWith('.sh') ? commandsOf(text) : programsOfJs(text);
+    const found = file.endsWith('.sh')
+      ? commandsOf(text)
+      : file.endsWith('.yml')
+        ? runScriptsOf(text).flatMap(({ script, line }) =>
+            commandsOf(script).map((use) => ({ command: use.command, line: line + use.line - 1 })),
+          )
+        : programsOfJs(text);
     for (const use of found) uses.push({ command: use.command, where: `${file}:${use.line}` });
     if (file.endsWith('.sh')) for (const name of functionsOf(text)) functions.add(name);
   }
@@ -161,10 +245,31 @@ describe("the demo's set-up", () => {
       'scripts/stack/components/docker.sh',
       'scripts/stack/components/k8s.sh',
       'scripts/base-image.sh',
-      'scripts/demo.mjs',
+      'scripts/demo/main.ts',
+      // What the demo imports, down to the act runner and the stand-in services.
+      'scripts/act/pipeline.ts',
+      'scripts/act/run-act.ts',
+      'scripts/act/install.sh',
+      'scripts/act/scratch-repo.ts',
+      'test/support/eks-front.ts',
+      // What act runs: the stand-ins, the workflows and the repository's own actions.
+      'test/act/checkout/index.mjs',
+      'test/act/setup-python/index.mjs',
+      '.github/workflows/flask-app.yml',
+      '.github/workflows/pr-checks.yml',
+      '.github/workflows/deploy.yml',
+      'actions/build-push-ecr/index.ts',
+      'actions/release/index.ts',
+      'packages/docker/docker.ts',
     ]) {
       expect(scripts).toContain(script);
     }
+  });
+
+  it('finds the programs the pipeline under act runs', () => {
+    const commands = new Set(usesOf(scripts).uses.map((use) => use.command));
+    // git: the scratch repository and the checkout stand-in; docker: build-push-ecr; npm: the commit lint step.
+    for (const command of ['git', 'docker', 'npm']) expect(commands, command).toContain(command);
   });
 
   it('finds the program that once stopped a fresh machine', () => {
