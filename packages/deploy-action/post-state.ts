@@ -71,6 +71,7 @@ export async function removeOpenCanary(actionName: string): Promise<void> {
 export async function undoOpenPromotion(actionName: string): Promise<boolean> {
   const open = openPromotionFromState();
   if (!open) return false;
+  await loadInputParsers();
   const cluster = readClusterInputs();
   const { undoPromotionFlow } = await import('./post-cleanup');
   await undoPromotionFlow(actionName, cluster, open);
