@@ -161,8 +161,8 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     await gh?.start();
     canary = await runCanary(ctx, request, plan, steps, analysisLog);
     report.result = canary.result;
-    if (canary.result === 'failed') {
-      failure = `Canary analysis failed, so the canary was removed and traffic restored: ${canary.failure}`;
+    if (canary.result === 'failed' || canary.result === 'inconclusive') {
+      failure = `Canary analysis ${canary.result === 'failed' ? 'failed' : 'was inconclusive (too little evidence to promote)'}, so the canary was removed and traffic restored: ${canary.failure}`;
     } else if (canary.result === 'passed' && inputs.autoPromote) {
       promoted = await promote(ctx, { name, gitSha: process.env.GITHUB_SHA, ...inputs.promote });
       report.result = promoted.result;

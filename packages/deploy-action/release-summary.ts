@@ -5,7 +5,7 @@ import { describeTraffic } from '../deploy/plan';
 import { formatOffset, type Timeline } from '../deploy/timeline';
 import type { StepRecord } from '../deploy/types';
 
-export type DeployResult = 'passed' | 'failed' | 'promoted' | 'rolled-back' | 'removed' | 'deployed' | 'skipped' | 'cancelled';
+export type DeployResult = 'passed' | 'failed' | 'inconclusive' | 'promoted' | 'rolled-back' | 'removed' | 'deployed' | 'skipped' | 'cancelled';
 
 export interface DeployReport {
   title: string;
@@ -27,6 +27,7 @@ const ICON: Record<string, string> = {
   removed: '↩️',
   'rolled-back': '↩️',
   failed: '❌',
+  inconclusive: '❔',
   cancelled: '⏹️',
 };
 

@@ -1,14 +1,17 @@
 import { describeFailures, type CheckResult } from '../analysis/types';
 import { ConfigurationError } from '../core/errors';
 import { Kinds, labelSelector, type Deployment } from '../kube';
-import { bakeStep, waitForCanaryReady } from './analyze-step';
+import { stepAction } from '../analysis/judge-results';
+import { bakeStep, waitForCanaryReady, type StepVerdict } from './analyze-step';
+import { applyBaseline } from './baseline';
 import { applyCanary, readCanary, removeCanary, setStepWeights } from './canary';
 import { changedImages, templateImages } from './canary-object';
 import type { DeployContext } from './context';
 import { planFirstRelease, runFirstRelease, type FirstReleasePlan } from './first-release';
-import { ANNOTATION_RUN_URL, CANARY_TRACK, canaryName, TRACK_LABEL } from './keys';
+import { ANNOTATION_RUN_URL, baselineName, CANARY_TRACK, canaryName, TRACK_LABEL } from './keys';
 import { describeTraffic, planSteps } from './plan';
 import { PodMonitor } from './pod-monitor';
+import { resolveProbePort, TrackAnalysis } from './track-analysis';
 import { currentTemplateHash, ensureSplitServices, resolveAlbTarget } from './traffic';
 import type { CanaryOutcome, CanaryRequest, StepRecord, StepTraffic, TrafficRecord } from './types';
 
@@ -25,7 +28,15 @@ export function assertNoForeignCanary(existing: Deployment | undefined, runUrl: 
 export type CanaryPlan =
   | FirstReleasePlan
   | { kind: 'skip'; stable: Deployment; images: Record<string, string> }
-  | { kind: 'canary'; stable: Deployment; images: Record<string, string>; traffic: TrafficRecord; steps: StepTraffic[] };
+  | {
+      kind: 'canary';
+      stable: Deployment;
+      images: Record<string, string>;
+      traffic: TrafficRecord;
+      steps: StepTraffic[];
+      /** The container port the canary-only probe reaches, when it runs. */
+      probePort?: number | string;
+    };
 
 /**
  * Everything the canary needs to know, read-only: the stable Deployment, the
@@ -45,7 +56,16 @@ export async function planCanary(ctx: DeployContext, request: CanaryRequest): Pr
     request.traffic.mode === 'alb'
       ? { mode: 'alb', alb: await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress) }
       : { mode: 'pod' };
-  return { kind: 'canary', stable, images, traffic, steps: planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1) };
+  const tracks = request.analysis.tracks;
+  const probePort = tracks ? resolveProbePort(stable, tracks.port, ctx.inputs.httpPort ?? 'http-port') : undefined;
+  return {
+    kind: 'canary',
+    stable,
+    images,
+    traffic,
+    steps: planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1),
+    probePort,
+  };
 }
 
 /**
@@ -78,12 +98,24 @@ export async function runCanary(
       .map(([c, i]) => `${c}=${i}`)
       .join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`,
   );
+  const stableHash = traffic.mode === 'alb' || request.analysis.tracks ? await currentTemplateHash(ctx, stable) : undefined;
   if (traffic.mode === 'alb') {
-    await ensureSplitServices(ctx, traffic.alb, await currentTemplateHash(ctx, stable));
+    await ensureSplitServices(ctx, traffic.alb, stableHash!);
     timeline.add(
       `ALB mode: Services ${traffic.alb.service}-stable and ${traffic.alb.service}-canary in front of Ingress ${traffic.alb.ingresses.join(', ')}`,
     );
   }
+
+  const trackOptions = request.analysis.tracks;
+  const tracks = trackOptions
+    ? await TrackAnalysis.open(ctx, stable, { ...trackOptions, port: canaryPlan.probePort ?? trackOptions.port! }, stableHash!)
+    : undefined;
+  if (trackOptions) {
+    timeline.add(
+      `Canary-only analysis: GET ${trackOptions.path} on the canary's pods and, in the same round, the ${trackOptions.baseline ? `baseline's ("${baselineName(name)}")` : "stable's"}, ${trackOptions.requestsPerRound} request(s) each per round, through the API server's service proxy`,
+    );
+  }
+  const tracksOutcome = () => (tracks ? { tracks: tracks.report() } : {});
 
   const selector = labelSelector({ ...(stable.spec.selector?.matchLabels ?? {}), [TRACK_LABEL]: CANARY_TRACK });
   const monitor = new PodMonitor(client, namespace, selector);
@@ -93,26 +125,64 @@ export async function runCanary(
       const record: StepRecord = { traffic: step, bakeMs: request.analysis.bakeTimeMs, outcome: 'running' };
       steps.push(record);
       await applyCanary(ctx, stable, images, step, traffic);
-      timeline.add(`Step ${index + 1}: canary scaled to ${step.canaryReplicas} pod(s), waiting for Ready`);
+      // The baseline starts with the canary, at its size, so both tracks are equally fresh.
+      if (trackOptions?.baseline) await applyBaseline(ctx, stable, step.canaryReplicas);
+      timeline.add(
+        `Step ${index + 1}: canary${trackOptions?.baseline ? ' and baseline' : ''} scaled to ${step.canaryReplicas} pod(s), waiting for Ready`,
+      );
       let verdict = await waitForCanaryReady(monitor, step.canaryReplicas, request.analysis, ctx.signal);
+      let inconclusive = false;
       if (verdict.passed) {
         await setStepWeights(ctx, step, traffic);
         timeline.add(
           `Step ${index + 1}: ${step.canaryReplicas} canary pod(s) Ready; ${describeTraffic(step)} of traffic; baking ${Math.round(request.analysis.bakeTimeMs / 1000)}s`,
         );
-        verdict = await bakeStep(monitor, step.canaryReplicas, request.analysis, request.alarms, ctx.signal, (round) =>
-          analysisLog.push(...round),
-        );
+        if (tracks) {
+          tracks.startStep(index + 1, step.actual);
+          verdict = await probeEndpointsReady(tracks, request.analysis.readyTimeoutMs);
+        }
+        if (verdict.passed) {
+          const bake = () =>
+            bakeStep(monitor, step.canaryReplicas, request.analysis, request.alarms, ctx.signal, (round) => analysisLog.push(...round), tracks);
+          verdict = await bake();
+          // The step's canary-only verdict, on all its samples: a pass, a fail, or too little evidence.
+          for (let extended = false; tracks && verdict.passed; extended = true) {
+            const concluded = tracks.conclude(extended);
+            const action = stepAction(concluded.judgement.verdict, tracks.policy, extended);
+            if (action === 'next-step') {
+              verdict = { passed: true, results: [...verdict.results, ...concluded.results] };
+              break;
+            }
+            if (action === 'fail') {
+              inconclusive = concluded.judgement.verdict === 'inconclusive';
+              verdict = { passed: false, results: [...verdict.results, ...concluded.results] };
+              break;
+            }
+            timeline.add(`Step ${index + 1}: canary-only analysis inconclusive (${concluded.judgement.reason}); baking once more`);
+            record.bakeMs += request.analysis.bakeTimeMs;
+            verdict = await bake();
+          }
+          if (tracks && !verdict.passed && !inconclusive) tracks.recordUnfinished();
+        }
       }
       analysisLog.push(...verdict.results);
       if (!verdict.passed) {
         record.outcome = 'failed';
         const failure = describeFailures(verdict.results);
-        timeline.add(`Step ${index + 1} failed: ${failure}`);
+        timeline.add(`Step ${index + 1} ${inconclusive ? 'inconclusive' : 'failed'}: ${failure}`);
         await monitor.stop();
         const removal = await removeCanary(ctx, name);
         timeline.add(`Canary removed${removal.podsGone ? '' : ' (pods still terminating)'} and traffic restored to "${name}"`);
-        return { result: 'failed', steps, analysis: analysisLog, images, failure, trafficPercent: 0, stable };
+        return {
+          result: inconclusive ? 'inconclusive' : 'failed',
+          steps,
+          analysis: analysisLog,
+          images,
+          failure,
+          trafficPercent: 0,
+          stable,
+          ...tracksOutcome(),
+        };
       }
       record.outcome = 'passed';
       timeline.add(`Step ${index + 1} passed`);
@@ -120,5 +190,22 @@ export async function runCanary(
   } finally {
     await monitor.stop();
   }
-  return { result: 'passed', steps, analysis: analysisLog, images, trafficPercent: plan.at(-1)!.actual, stable };
+  return { result: 'passed', steps, analysis: analysisLog, images, trafficPercent: plan.at(-1)!.actual, stable, ...tracksOutcome() };
+}
+
+async function probeEndpointsReady(tracks: TrackAnalysis, timeoutMs: number): Promise<StepVerdict> {
+  if (await tracks.waitForEndpoints(timeoutMs)) return { passed: true, results: [] };
+  return {
+    passed: false,
+    results: [
+      {
+        source: 'http',
+        name: `probe Services (canary, ${tracks.against})`,
+        passed: false,
+        value: 'no ready endpoint',
+        threshold: 'a ready endpoint on each',
+        detail: `the ${tracks.against} or the canary has no Ready pod behind its probe Service after ${Math.round(timeoutMs / 1000)}s`,
+      },
+    ],
+  };
 }

@@ -1,0 +1,133 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigurationError } from '../core/errors';
+import type { Deployment, KubeClient, KubeObject } from '../kube';
+import { DEFAULT_JUDGE_OPTIONS } from '../analysis/judge';
+import type { DeployContext } from './context';
+import { Timeline } from './timeline';
+import { resolveProbePort, TrackAnalysis } from './track-analysis';
+import type { TrackAnalysisOptions } from './types';
+
+const stable: Deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'shop' },
+  spec: {
+    replicas: 9,
+    selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'proxy' }, { name: 'web', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    },
+  },
+};
+
+function fakeCluster(status: (path: string) => number) {
+  const applied: KubeObject[] = [];
+  const client = {
+    apply: vi.fn(async (object: KubeObject) => (applied.push(object), object)),
+    proxyGet: vi.fn(async (path: string) => ({ status: status(path) })),
+    getIfExists: vi.fn(async () => ({ subsets: [{ addresses: [{}] }] })),
+  } as unknown as KubeClient;
+  const ctx: DeployContext = {
+    client,
+    namespace: 'shop',
+    runUrl: 'https://github.com/o/r/actions/runs/1',
+    timeline: new Timeline(() => {}),
+    signal: new AbortController().signal,
+    inputs: { deployment: 'd', namespace: 'n', manifests: 'm', service: 's', ingress: 'i', rolloutTimeout: 'r' },
+  };
+  return { ctx, applied, client };
+}
+
+const options = (over: Partial<TrackAnalysisOptions> = {}): TrackAnalysisOptions & { port: number | string } => ({
+  path: '/notes',
+  port: 'http',
+  requestsPerRound: 30,
+  timeoutMs: 1000,
+  expectedStatus: 200,
+  judge: { ...DEFAULT_JUDGE_OPTIONS, minRequests: 50 },
+  onInconclusive: 'fail',
+  baseline: false,
+  ...over,
+});
+
+describe('resolveProbePort', () => {
+  it('takes the first declared port, a declared name, or any number', () => {
+    expect(resolveProbePort(stable, undefined, 'http-port')).toBe(8080);
+    expect(resolveProbePort(stable, 'http', 'http-port')).toBe('http');
+    expect(resolveProbePort(stable, 9000, 'http-port')).toBe(9000);
+  });
+
+  it('refuses a port name no container declares, naming the input and the ports there are', () => {
+    expect(() => resolveProbePort(stable, 'metrics', 'http-port')).toThrow(ConfigurationError);
+    expect(() => resolveProbePort(stable, 'metrics', 'http-port')).toThrow(/"http-port".*"metrics".*\(http\)/);
+  });
+
+  it('refuses to guess when no container declares a port', () => {
+    const bare = structuredClone(stable);
+    bare.spec.template.spec!.containers = [{ name: 'web' }];
+    expect(() => resolveProbePort(bare, undefined, 'http-port')).toThrow(/set "http-port" to the port number/);
+  });
+});
+
+describe('TrackAnalysis', () => {
+  it('probes the canary by track label and the stable by pod-template-hash, and fails the round only on a "fail" verdict', async () => {
+    const { ctx, applied, client } = fakeCluster((path) => (path.includes('web-canary-probe') ? 500 : 200));
+    const analysis = await TrackAnalysis.open(ctx, stable, options(), 'abc123');
+    expect(applied.map((s) => [s.metadata.name, (s.spec as { selector: unknown }).selector])).toEqual([
+      ['web-canary-probe', { app: 'web', 'flightdeck.dev/track': 'canary' }],
+      ['web-stable-probe', { app: 'web', 'pod-template-hash': 'abc123' }],
+    ]);
+    analysis.startStep(1, 10);
+    expect(await analysis.waitForEndpoints(1000)).toBe(true);
+
+    // 30 each: under the 50-request minimum, so the round is inconclusive, which does not end the bake.
+    const first = await analysis.round();
+    expect(first.every((r) => r.passed)).toBe(true);
+    expect(first[0]!.detail).toMatch(/^so far inconclusive: too few requests/);
+    // 60 each: 100% errors against 0% is a fail.
+    const second = await analysis.round();
+    expect(second[0]!.passed).toBe(false);
+    expect(second[0]!.detail).toMatch(/^fail: 100.0% \(60\/60\) vs 0% \(0\/60\): significantly higher/);
+    expect(client.proxyGet).toHaveBeenCalledWith('/api/v1/namespaces/shop/services/web-stable-probe:80/proxy/notes', expect.anything());
+
+    const { judgement } = analysis.conclude(false);
+    expect(judgement.verdict).toBe('fail');
+    const report = analysis.report();
+    expect(report.judgements).toHaveLength(1);
+    expect(report.judgements[0]).toMatchObject({ step: 1, weight: 10, against: 'stable', extended: false });
+    expect(report.rounds.map((r) => [r.weight, r.canaryErrorRate, r.baselineErrorRate])).toEqual([
+      [10, 1, 0],
+      [10, 1, 0],
+    ]);
+    expect(report.steps).toEqual([{ index: 1, endMs: report.rounds[1]!.atMs, verdict: 'fail' }]);
+  });
+
+  it('compares with the baseline track when asked, and a new step starts with no samples', async () => {
+    const { ctx, applied } = fakeCluster(() => 200);
+    const analysis = await TrackAnalysis.open(ctx, stable, options({ baseline: true }), 'abc123');
+    expect(applied[1]!.metadata.name).toBe('web-baseline-probe');
+    expect((applied[1]!.spec as { selector: unknown }).selector).toEqual({ app: 'web', 'flightdeck.dev/track': 'baseline' });
+    analysis.startStep(1, 10);
+    await analysis.round();
+    await analysis.round();
+    expect(analysis.conclude(false).judgement.verdict).toBe('pass');
+    analysis.startStep(2, 50);
+    await analysis.round();
+    // 30 samples of step 2 alone: too few, so the strict verdict is inconclusive, never a pass.
+    const step2 = analysis.conclude(false);
+    expect(step2.judgement.verdict).toBe('inconclusive');
+    expect(step2.results[0]!.passed).toBe(false);
+    // An extension keeps the samples and replaces the step's verdict.
+    await analysis.round();
+    expect(analysis.conclude(true).judgement.verdict).toBe('pass');
+    expect(analysis.report().judgements.map((j) => [j.step, j.against, j.judgement.verdict, j.extended])).toEqual([
+      [1, 'baseline', 'pass', false],
+      [2, 'baseline', 'pass', true],
+    ]);
+    expect(analysis.report().steps.map((s) => [s.index, s.verdict])).toEqual([
+      [1, 'pass'],
+      [2, 'pass'],
+    ]);
+  });
+});

@@ -1,0 +1,170 @@
+import type { ChartRound, ChartStep } from '../analysis/chart';
+import type { HttpSample } from '../analysis/http-check';
+import { nearestRank, type Judgement } from '../analysis/judge';
+import { judgementToCheckResults } from '../analysis/judge-results';
+import type { CheckResult } from '../analysis/types';
+import { ConfigurationError } from '../core/errors';
+import { POD_TEMPLATE_HASH, type Deployment } from '../kube';
+import type { DeployContext } from './context';
+import { BASELINE_TRACK, CANARY_TRACK, TRACK_LABEL } from './keys';
+import { applyProbeServices, waitForProbeEndpoints } from './probe-services';
+import { judgeTracks, probeTracks } from './track-round';
+import type { StepJudgement, TrackAnalysisOptions, TrackReport } from './types';
+
+interface ContainerPort {
+  name?: string;
+  containerPort?: number;
+}
+
+/**
+ * The container port the probe reaches: the one given (a number, or a port
+ * name some container declares), or the first declared port. Read-only, so the
+ * plan can refuse a bad port before anything changes.
+ */
+export function resolveProbePort(stable: Deployment, port: number | string | undefined, inputName: string): number | string {
+  const ports = (stable.spec.template.spec?.containers ?? []).flatMap((c) => (Array.isArray(c.ports) ? (c.ports as ContainerPort[]) : []));
+  if (typeof port === 'number') return port;
+  if (port !== undefined) {
+    if (ports.some((p) => p.name === port)) return port;
+    throw new ConfigurationError(
+      `Input "${inputName}" names port "${port}", which no container of Deployment "${stable.metadata.name}" declares (${ports.map((p) => p.name ?? p.containerPort).join(', ') || 'none declared'}). Use one of those names, or a port number.`,
+      inputName,
+    );
+  }
+  const first = ports[0]?.containerPort;
+  if (first === undefined)
+    throw new ConfigurationError(
+      `No container of Deployment "${stable.metadata.name}" declares a port, so the canary-only probe does not know where to send requests; set "${inputName}" to the port number.`,
+      inputName,
+    );
+  return first;
+}
+
+/**
+ * Canary-only analysis of one run: probe Services for the canary and the
+ * comparison track, samples kept per step, a judgement every round. A round
+ * fails the bake only on a "fail" verdict: too few samples early in a step is
+ * the normal state. The step's verdict is taken by conclude(), where
+ * inconclusive is not a pass.
+ */
+export class TrackAnalysis {
+  private canary: HttpSample[] = [];
+  private baseline: HttpSample[] = [];
+  private step = 0;
+  private weight = 0;
+  private readonly started = Date.now();
+  readonly rounds: ChartRound[] = [];
+  readonly steps: ChartStep[] = [];
+  readonly judgements: StepJudgement[] = [];
+  readonly against: 'baseline' | 'stable';
+
+  private constructor(
+    private readonly ctx: DeployContext,
+    private readonly options: TrackAnalysisOptions,
+    private readonly services: { canary: string; baseline: string },
+  ) {
+    this.against = options.baseline ? 'baseline' : 'stable';
+  }
+
+  /** Apply the probe Services: the canary's by its track label, the stable's by its pod-template-hash (or the baseline's by its track). */
+  static async open(
+    ctx: DeployContext,
+    stable: Deployment,
+    options: TrackAnalysisOptions & { port: number | string },
+    stableHash: string,
+  ): Promise<TrackAnalysis> {
+    const name = stable.metadata.name!;
+    const match = stable.spec.selector?.matchLabels ?? {};
+    const other = options.baseline
+      ? { track: 'baseline' as const, selector: { ...match, [TRACK_LABEL]: BASELINE_TRACK } }
+      : { track: 'stable' as const, selector: { ...match, [POD_TEMPLATE_HASH]: stableHash } };
+    const [canary, baseline] = await applyProbeServices(
+      ctx,
+      name,
+      [{ track: 'canary', selector: { ...match, [TRACK_LABEL]: CANARY_TRACK } }, other],
+      options.port,
+    );
+    return new TrackAnalysis(ctx, options, { canary: canary!, baseline: baseline! });
+  }
+
+  /** A new step: its samples start empty. */
+  startStep(index: number, weight: number): void {
+    this.step = index;
+    this.weight = weight;
+    this.canary = [];
+    this.baseline = [];
+  }
+
+  /** Wait for both probe Services to have a ready endpoint; a probe before then is the API server's 503, not the app's. */
+  async waitForEndpoints(timeoutMs: number): Promise<boolean> {
+    return waitForProbeEndpoints(this.ctx, [this.services.canary, this.services.baseline], timeoutMs);
+  }
+
+  /** One round: probe both tracks, keep the samples, judge all of the step's samples so far. */
+  async round(): Promise<CheckResult[]> {
+    const { canary, baseline } = await probeTracks(this.ctx, {
+      canaryService: this.services.canary,
+      baselineService: this.services.baseline,
+      path: this.options.path,
+      requests: this.options.requestsPerRound,
+      timeoutMs: this.options.timeoutMs,
+      expectedStatus: this.options.expectedStatus,
+    });
+    this.canary.push(...canary);
+    this.baseline.push(...baseline);
+    this.rounds.push({
+      atMs: Date.now() - this.started,
+      weight: this.weight,
+      canaryErrorRate: errorRate(canary, this.options.expectedStatus),
+      baselineErrorRate: errorRate(baseline, this.options.expectedStatus),
+      canaryP95Ms: p95(canary),
+      baselineP95Ms: p95(baseline),
+    });
+    const judgement = this.judge();
+    return judgementToCheckResults(judgement).map((result, i) =>
+      // Mid-step, too few samples is expected: only a "fail" ends the bake early.
+      judgement.metrics[i]!.verdict === 'inconclusive' ? { ...result, passed: true, detail: `so far ${result.detail ?? ''}`.trim() } : result,
+    );
+  }
+
+  /** The step's verdict on every sample it gathered; inconclusive is not a pass. */
+  conclude(extended: boolean): { judgement: Judgement; results: CheckResult[] } {
+    const judgement = this.judge();
+    const previous = this.judgements.at(-1);
+    const entry: StepJudgement = { step: this.step, weight: this.weight, against: this.against, judgement, extended };
+    // An extended step replaces its first, inconclusive, verdict.
+    if (previous?.step === this.step) this.judgements[this.judgements.length - 1] = entry;
+    else this.judgements.push(entry);
+    const mark: ChartStep = { index: this.step, endMs: this.rounds.at(-1)?.atMs ?? Date.now() - this.started, verdict: judgement.verdict };
+    if (this.steps.at(-1)?.index === this.step) this.steps[this.steps.length - 1] = mark;
+    else this.steps.push(mark);
+    return { judgement, results: judgementToCheckResults(judgement) };
+  }
+
+  /** Record a step that ended on another check (pods, an alarm): its judgement so far. */
+  recordUnfinished(): void {
+    if (this.canary.length || this.baseline.length) this.conclude(false);
+  }
+
+  report(): TrackReport {
+    return { judgements: this.judgements, rounds: this.rounds, steps: this.steps };
+  }
+
+  get policy(): TrackAnalysisOptions['onInconclusive'] {
+    return this.options.onInconclusive;
+  }
+
+  private judge(): Judgement {
+    return judgeTracks(this.canary, this.baseline, this.options.expectedStatus, this.options.judge);
+  }
+}
+
+function errorRate(samples: readonly HttpSample[], expected: number): number | undefined {
+  if (samples.length === 0) return undefined;
+  return samples.filter((s) => s.status !== expected).length / samples.length;
+}
+
+function p95(samples: readonly HttpSample[]): number | undefined {
+  const ms = samples.filter((s) => s.status !== 'error').map((s) => s.ms);
+  return ms.length ? nearestRank(ms, 95) : undefined;
+}
