@@ -3,6 +3,7 @@ import { ConfigurationError, invalidInput } from '../core/errors';
 import { getBoolean, getDuration, getEnum, getList, getNumber, getOptional, getString, parseNumber, splitList } from '../core/inputs';
 import { TRAFFIC_MODES } from '../deploy/plan';
 import type { AnalysisOptions, InputNames, PromoteOptions, TrafficOptions } from '../deploy/types';
+import { ANALYSIS_INPUT, readTrackAnalysisInputs } from './analysis-inputs';
 
 /**
  * Input readers shared by canary-deploy, rolling-promote, rollback and the
@@ -47,6 +48,8 @@ export const INPUT = {
   environment: 'environment',
   environmentUrl: 'environment-url',
   requireEvidenceFrom: 'require-evidence-from',
+  // The canary-only analysis' inputs, read by analysis-inputs.ts.
+  ...ANALYSIS_INPUT,
 } as const;
 
 /** The names the engine puts in its errors. */
@@ -57,6 +60,7 @@ export const INPUT_NAMES: InputNames = {
   service: INPUT.service,
   ingress: INPUT.ingress,
   rolloutTimeout: INPUT.rolloutTimeout,
+  httpPort: INPUT.httpPort,
 };
 
 export type ClusterSource = { kind: 'kubeconfig'; kubeconfig: string } | { kind: 'eks'; clusterName: string; region: string };
@@ -377,7 +381,7 @@ export function readCanaryFlowInputs(autoPromote: boolean): CanaryFlowInputs {
     manifests: readManifestInputs(),
     deployment: readDeploymentName(false),
     traffic: readTrafficInputs(),
-    analysis: readAnalysisInputs(),
+    analysis: { ...readAnalysisInputs(), tracks: readTrackAnalysisInputs() },
     autoPromote,
     promote: readPromoteInputs(),
     reporting: readReportingInputs(),
