@@ -156,7 +156,7 @@ describe('canaryFlow', () => {
     expect(session.lock).toHaveBeenCalledWith('web');
     expect(promote).not.toHaveBeenCalled();
     expect(stepOutputs()).toMatchObject({ result: 'passed', canary: 'web-canary', 'traffic-percent': '33.3', image: 'repo/web:2' });
-    expect(JSON.parse(stepOutputs().analysis!)).toHaveLength(1);
+    expect(JSON.parse(stepOutputs().analysis!)).toMatchObject({ v: 1, result: 'passed', checks: [{ name: 'canary pods Ready' }], steps: [] });
     expect(process.exitCode).toBeUndefined();
     // Left on purpose: the post step must not remove it.
     expect(openCanary()).toBe('');
@@ -188,7 +188,7 @@ describe('canaryFlow', () => {
     });
     await canaryFlow('release', canaryInputs({ autoPromote: true }));
     expect(stepOutputs()).toMatchObject({ result: 'rolled-back', revision: '5', image: 'repo/web:1' });
-    expect(process.exitCode).toBe(1);
+    expect(process.exitCode).toBe(2);
     expect(annotations()).toContainEqual(['error', 'Promotion failed: the rollout stalled']);
   });
 
@@ -205,6 +205,23 @@ describe('canaryFlow', () => {
     ]);
     expect(openCanary()).toBe('');
     expect(stepSummary()).toMatch(/\| 1 \| 50% \| 4 \| 1\.0s \| failed \|/);
+  });
+
+  it('reports an inconclusive canary apart from a failed one, with its own exit code, never promoting it', async () => {
+    canaryRuns(
+      { result: 'inconclusive', images: { web: 'repo/web:2' }, trafficPercent: 0, failure: 'too few requests (canary 40)' },
+      [step('failed')],
+    );
+    await canaryFlow('release', canaryInputs({ autoPromote: true }));
+    expect(promote).not.toHaveBeenCalled();
+    expect(stepOutputs()).toMatchObject({ result: 'inconclusive' });
+    expect(JSON.parse(stepOutputs().analysis!)).toMatchObject({ v: 1, result: 'inconclusive' });
+    expect(process.exitCode).toBe(3);
+    expect(annotations()).toContainEqual([
+      'error',
+      'Canary analysis was inconclusive (too little evidence to promote), so the canary was removed and traffic restored: too few requests (canary 40)',
+    ]);
+    expect(stepSummary()).toContain('release prod/web: inconclusive');
   });
 
   it.each([
@@ -284,6 +301,7 @@ describe('canaryFlow', () => {
     await canaryFlow('canary-deploy', canaryInputs());
     expect(removeCanary).toHaveBeenCalledWith(session.ctx, 'web', 5_000);
     expect(stepOutputs()).toMatchObject({ result: 'cancelled' });
+    expect(process.exitCode).toBe(4);
     expect(annotations()).toContainEqual(['error', 'The run was cancelled; the canary was removed and traffic restored.']);
     expect(openCanary()).toBe('');
     expect(stepSummary()).toContain('Cancelled: removing the canary and restoring traffic before exiting');
@@ -294,19 +312,22 @@ describe('canaryFlow', () => {
       'a crash',
       () => new Error('the apiserver went away'),
       ['warning', 'Could not remove the canary after the error: connection refused. Run the rollback action for "web".'],
+      1,
     ],
     [
       'a cancel',
       (ctx: DeployContext) => (cancel(new CancelledError('SIGTERM')), ctx.signal.reason),
       ['error', 'The run was cancelled, and removing the canary failed: connection refused. Run the rollback action for "web".'],
+      4,
     ],
-  ])('after %s whose cleanup fails too, leaves the canary to the post step and names the way out', async (_case, error, annotation) => {
+  ] as const)('after %s whose cleanup fails too, leaves the canary to the post step and names the way out', async (_case, error, annotation, code) => {
     stopsAfterStepOne(error);
     vi.mocked(removeCanary).mockRejectedValue(new Error('connection refused'));
     await canaryFlow('canary-deploy', canaryInputs());
     expect(openCanary()).toBe('web');
     expect(annotations()).toContainEqual(annotation);
-    expect(process.exitCode).toBe(1);
+    // A crash is "failed" (1); a cancel keeps its own code (4) even when its cleanup failed.
+    expect(process.exitCode).toBe(code);
   });
 
   it('reports to a GitHub Deployment when given a token: in progress, then success or failure', async () => {

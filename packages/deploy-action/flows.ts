@@ -10,6 +10,7 @@ import { rollback } from '../deploy/rollback';
 import { planCanary, runCanary } from '../deploy/run-canary';
 import { Timeline } from '../deploy/timeline';
 import type { CanaryOutcome, CanaryRequest, PromoteOutcome, RollbackRequest, StepRecord } from '../deploy/types';
+import { analysisOutput, exitCodeFor } from './analysis-output';
 import { isCancellation } from './cancel';
 import {
   checkGatedImage,
@@ -161,6 +162,7 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     await gh?.start();
     canary = await runCanary(ctx, request, plan, steps, analysisLog);
     report.result = canary.result;
+    report.tracks = canary.tracks;
     if (canary.result === 'failed' || canary.result === 'inconclusive') {
       failure = `Canary analysis ${canary.result === 'failed' ? 'failed' : 'was inconclusive (too little evidence to promote)'}, so the canary was removed and traffic restored: ${canary.failure}`;
     } else if (canary.result === 'passed' && inputs.autoPromote) {
@@ -194,9 +196,12 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     image: promoted?.image ?? Object.values(canary?.images ?? {})[0],
     revision: promoted?.revision,
     'previous-image': promoted?.previousImage,
-    analysis: JSON.stringify(analysisLog.slice(-50)),
+    analysis: JSON.stringify(analysisOutput(report.result, analysisLog, canary?.tracks)),
   });
-  if (failure) core.setFailed(failure);
+  if (failure) {
+    core.setFailed(failure);
+    process.exitCode = exitCodeFor(report.result);
+  }
 }
 
 async function cleanUpAfterCancel(session: Session, name: string): Promise<string> {
