@@ -31,6 +31,7 @@ describe('canary-only analysis inputs', () => {
       timeoutMs: 5000,
       expectedStatus: 200,
       judge: DEFAULT_JUDGE_OPTIONS,
+      latencyFloorMs: 5,
       onInconclusive: 'fail',
       baseline: false,
     });
@@ -50,6 +51,7 @@ describe('canary-only analysis inputs', () => {
       'judge-error-floor': '2%',
       'judge-latency-ratio': '1.5',
       'judge-latency-percentile': '99',
+      'judge-latency-floor': '20ms',
     });
     expect(readTrackAnalysisInputs()).toEqual({
       path: '/notes?limit=1',
@@ -58,6 +60,7 @@ describe('canary-only analysis inputs', () => {
       timeoutMs: 2000,
       expectedStatus: 204,
       judge: { alpha: 0.01, minRequests: 40, errorFloor: 0.02, latencyRatio: 1.5, latencyPercentile: 99 },
+      latencyFloorMs: 20,
       onInconclusive: 'extend',
       baseline: true,
     });
@@ -91,6 +94,7 @@ describe('canary-only analysis inputs', () => {
     expect(refusal({ 'http-path': '/', 'probe-requests': '0' }).input).toBe('probe-requests');
     expect(refusal({ 'http-path': '/', 'probe-timeout': '5m' }).input).toBe('probe-timeout');
     expect(refusal({ 'http-path': '/', baseline: 'maybe' }).input).toBe('baseline');
+    expect(refusal({ 'http-path': '/', 'judge-latency-floor': '2m' }).input).toBe('judge-latency-floor');
   });
 });
 

@@ -22,6 +22,7 @@ export const ANALYSIS_INPUT = {
   judgeErrorFloor: 'judge-error-floor',
   judgeLatencyRatio: 'judge-latency-ratio',
   judgeLatencyPercentile: 'judge-latency-percentile',
+  judgeLatencyFloor: 'judge-latency-floor',
 } as const;
 
 const A = ANALYSIS_INPUT;
@@ -80,6 +81,9 @@ export function readTrackAnalysisInputs(): TrackAnalysisOptions | undefined {
   const timeoutMs = getDuration(A.probeTimeout, 5_000);
   if (timeoutMs <= 0 || timeoutMs > 60_000)
     throw invalidInput(A.probeTimeout, getOptional(A.probeTimeout) ?? '', 'Use a duration above zero and at most 60s, such as "5s".');
+  const latencyFloorMs = getDuration(A.judgeLatencyFloor, 5);
+  if (latencyFloorMs < 0 || latencyFloorMs > 60_000)
+    throw invalidInput(A.judgeLatencyFloor, getOptional(A.judgeLatencyFloor) ?? '', 'Use a duration from 0 to 60s, such as "5ms" or "20ms".');
   return {
     path,
     port: port === undefined ? undefined : parseHttpPort(port),
@@ -87,6 +91,7 @@ export function readTrackAnalysisInputs(): TrackAnalysisOptions | undefined {
     timeoutMs,
     expectedStatus: getNumber(A.probeExpectedStatus, 200, { min: 100, max: 599, integer: true }),
     judge,
+    latencyFloorMs,
     onInconclusive,
     baseline: getBoolean(A.baseline, false),
   };

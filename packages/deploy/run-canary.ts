@@ -11,7 +11,7 @@ import { planFirstRelease, runFirstRelease, type FirstReleasePlan } from './firs
 import { ANNOTATION_RUN_URL, baselineName, CANARY_TRACK, canaryName, TRACK_LABEL } from './keys';
 import { describeTraffic, planSteps } from './plan';
 import { PodMonitor } from './pod-monitor';
-import { resolveProbePort, TrackAnalysis } from './track-analysis';
+import { plannedLooks, resolveProbePort, TrackAnalysis } from './track-analysis';
 import { currentTemplateHash, ensureSplitServices, resolveAlbTarget } from './traffic';
 import type { CanaryOutcome, CanaryRequest, StepRecord, StepTraffic, TrafficRecord } from './types';
 
@@ -108,11 +108,17 @@ export async function runCanary(
 
   const trackOptions = request.analysis.tracks;
   const tracks = trackOptions
-    ? await TrackAnalysis.open(ctx, stable, { ...trackOptions, port: canaryPlan.probePort ?? trackOptions.port! }, stableHash!)
+    ? await TrackAnalysis.open(
+        ctx,
+        stable,
+        { ...trackOptions, port: canaryPlan.probePort ?? trackOptions.port! },
+        stableHash!,
+        plannedLooks(request.analysis.bakeTimeMs, request.analysis.intervalMs, trackOptions.onInconclusive),
+      )
     : undefined;
-  if (trackOptions) {
+  if (tracks && trackOptions) {
     timeline.add(
-      `Canary-only analysis: GET ${trackOptions.path} on the canary's pods and, in the same round, the ${trackOptions.baseline ? `baseline's ("${baselineName(name)}")` : "stable's"}, ${trackOptions.requestsPerRound} request(s) each per round, through the API server's service proxy`,
+      `Canary-only analysis: GET ${trackOptions.path} on the canary's pods and, in the same round, the ${trackOptions.baseline ? `baseline's ("${baselineName(name)}")` : "stable's"}, ${trackOptions.requestsPerRound} request(s) each per round, through the API server's service proxy; α = ${trackOptions.judge.alpha} split over the step's looks (${formatAlpha(tracks.alphaPerLook)} each)`,
     );
   }
   const tracksOutcome = () => (tracks ? { tracks: tracks.report() } : {});
@@ -208,4 +214,8 @@ async function probeEndpointsReady(tracks: TrackAnalysis, timeoutMs: number): Pr
       },
     ],
   };
+}
+
+function formatAlpha(alpha: number): string {
+  return String(Number(alpha.toPrecision(2)));
 }

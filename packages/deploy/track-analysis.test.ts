@@ -4,7 +4,7 @@ import type { Deployment, KubeClient, KubeObject } from '../kube';
 import { DEFAULT_JUDGE_OPTIONS } from '../analysis/judge';
 import type { DeployContext } from './context';
 import { Timeline } from './timeline';
-import { resolveProbePort, TrackAnalysis } from './track-analysis';
+import { plannedLooks, resolveProbePort, TrackAnalysis } from './track-analysis';
 import type { TrackAnalysisOptions } from './types';
 
 const stable: Deployment = {
@@ -21,11 +21,15 @@ const stable: Deployment = {
   },
 };
 
-function fakeCluster(status: (path: string) => number) {
+function fakeCluster(status: (path: string) => number, delayMs: (path: string) => number = () => 0) {
   const applied: KubeObject[] = [];
   const client = {
     apply: vi.fn(async (object: KubeObject) => (applied.push(object), object)),
-    proxyGet: vi.fn(async (path: string) => ({ status: status(path) })),
+    proxyGet: vi.fn(async (path: string) => {
+      const delay = delayMs(path);
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      return { status: status(path) };
+    }),
     getIfExists: vi.fn(async () => ({ subsets: [{ addresses: [{}] }] })),
   } as unknown as KubeClient;
   const ctx: DeployContext = {
@@ -46,6 +50,7 @@ const options = (over: Partial<TrackAnalysisOptions> = {}): TrackAnalysisOptions
   timeoutMs: 1000,
   expectedStatus: 200,
   judge: { ...DEFAULT_JUDGE_OPTIONS, minRequests: 50 },
+  latencyFloorMs: 5,
   onInconclusive: 'fail',
   baseline: false,
   ...over,
@@ -129,5 +134,40 @@ describe('TrackAnalysis', () => {
       [1, 'pass'],
       [2, 'pass'],
     ]);
+  });
+});
+
+describe('repeated looks', () => {
+  it('are counted per step: a round every interval and one at the end, twice over when a step may be extended', () => {
+    expect(plannedLooks(60_000, 10_000, 'fail')).toBe(7);
+    expect(plannedLooks(60_000, 10_000, 'extend')).toBe(14);
+    expect(plannedLooks(5_000, 10_000, 'fail')).toBe(2);
+  });
+
+  it('share the step’s α, so each look is tested at α / looks', async () => {
+    const { ctx } = fakeCluster(() => 200);
+    const analysis = await TrackAnalysis.open(ctx, stable, options(), 'abc', 10);
+    expect(analysis.alphaPerLook).toBeCloseTo(0.005);
+    analysis.startStep(1, 10);
+    await analysis.round();
+    await analysis.round();
+    const { judgement } = analysis.conclude(false);
+    expect(judgement.metrics.map((m) => m.alpha)).toEqual([0.005, 0.005]);
+  });
+
+  it('never fail a canary on a latency difference under the floor, however significant', async () => {
+    const slower = (path: string) => (path.includes('canary-probe') ? 3 : 0);
+    const judged = async (latencyFloorMs: number) => {
+      const { ctx } = fakeCluster(() => 200, slower);
+      const analysis = await TrackAnalysis.open(ctx, stable, { ...options(), latencyFloorMs }, 'abc');
+      analysis.startStep(1, 10);
+      await analysis.round();
+      await analysis.round();
+      return analysis.conclude(false).judgement.metrics[1]!;
+    };
+    const floored = await judged(50);
+    expect(floored.verdict).toBe('pass');
+    expect(floored.reason).toMatch(/but by less than 50 ms/);
+    expect((await judged(0)).verdict).toBe('fail');
   });
 });

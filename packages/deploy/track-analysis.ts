@@ -1,6 +1,7 @@
 import type { ChartRound, ChartStep } from '../analysis/chart';
 import type { HttpSample } from '../analysis/http-check';
-import { nearestRank, type Judgement } from '../analysis/judge';
+import { httpTrackMetrics } from '../analysis/http-judge';
+import { judge, nearestRank, type Judgement } from '../analysis/judge';
 import { judgementToCheckResults } from '../analysis/judge-results';
 import type { CheckResult } from '../analysis/types';
 import { ConfigurationError } from '../core/errors';
@@ -8,7 +9,7 @@ import { POD_TEMPLATE_HASH, type Deployment } from '../kube';
 import type { DeployContext } from './context';
 import { BASELINE_TRACK, CANARY_TRACK, TRACK_LABEL } from './keys';
 import { applyProbeServices, waitForProbeEndpoints } from './probe-services';
-import { judgeTracks, probeTracks } from './track-round';
+import { probeTracks } from './track-round';
 import type { StepJudgement, TrackAnalysisOptions, TrackReport } from './types';
 
 interface ContainerPort {
@@ -41,6 +42,18 @@ export function resolveProbePort(stable: Deployment, port: number | string | und
 }
 
 /**
+ * How many times a step's samples are judged: a round after every interval of
+ * the bake and one at its end, twice that when an inconclusive step may be
+ * extended. Each look may end the step, so each gets α / looks (Bonferroni):
+ * with a look every interval, testing every look at α itself would fail a
+ * healthy canary far more often than α.
+ */
+export function plannedLooks(bakeTimeMs: number, intervalMs: number, policy: TrackAnalysisOptions['onInconclusive']): number {
+  const perBake = Math.max(1, Math.ceil(bakeTimeMs / intervalMs)) + 1;
+  return policy === 'extend' ? 2 * perBake : perBake;
+}
+
+/**
  * Canary-only analysis of one run: probe Services for the canary and the
  * comparison track, samples kept per step, a judgement every round. A round
  * fails the bake only on a "fail" verdict: too few samples early in a step is
@@ -62,6 +75,7 @@ export class TrackAnalysis {
     private readonly ctx: DeployContext,
     private readonly options: TrackAnalysisOptions,
     private readonly services: { canary: string; baseline: string },
+    private readonly looks: number,
   ) {
     this.against = options.baseline ? 'baseline' : 'stable';
   }
@@ -72,6 +86,7 @@ export class TrackAnalysis {
     stable: Deployment,
     options: TrackAnalysisOptions & { port: number | string },
     stableHash: string,
+    looks = 1,
   ): Promise<TrackAnalysis> {
     const name = stable.metadata.name!;
     const match = stable.spec.selector?.matchLabels ?? {};
@@ -84,7 +99,7 @@ export class TrackAnalysis {
       [{ track: 'canary', selector: { ...match, [TRACK_LABEL]: CANARY_TRACK } }, other],
       options.port,
     );
-    return new TrackAnalysis(ctx, options, { canary: canary!, baseline: baseline! });
+    return new TrackAnalysis(ctx, options, { canary: canary!, baseline: baseline! }, looks);
   }
 
   /** A new step: its samples start empty. */
@@ -154,8 +169,17 @@ export class TrackAnalysis {
     return this.options.onInconclusive;
   }
 
+  /** The significance level of each look: the step's α split over its planned looks. */
+  get alphaPerLook(): number {
+    return this.options.judge.alpha / this.looks;
+  }
+
   private judge(): Judgement {
-    return judgeTracks(this.canary, this.baseline, this.options.expectedStatus, this.options.judge);
+    const [errors, latency] = httpTrackMetrics(this.canary, this.baseline, { expectedStatus: this.options.expectedStatus });
+    return judge([errors, { ...latency, minDifference: this.options.latencyFloorMs }], {
+      ...this.options.judge,
+      alpha: this.alphaPerLook,
+    });
   }
 }
 

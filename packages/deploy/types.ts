@@ -79,6 +79,8 @@ export interface TrackAnalysisOptions {
   timeoutMs: number;
   expectedStatus: number;
   judge: JudgeOptions;
+  /** A latency difference (at the percentile) under this many ms never fails, however significant: a practical floor, like judge.errorFloor. */
+  latencyFloorMs: number;
   onInconclusive: InconclusivePolicy;
   /** Compare with <app>-baseline (the stable spec at the canary's size, started with it) instead of the stable pods. */
   baseline: boolean;
