@@ -83,7 +83,11 @@ export function readTrackAnalysisInputs(): TrackAnalysisOptions | undefined {
     throw invalidInput(A.probeTimeout, getOptional(A.probeTimeout) ?? '', 'Use a duration above zero and at most 60s, such as "5s".');
   const latencyFloorMs = getDuration(A.judgeLatencyFloor, 5);
   if (latencyFloorMs < 0 || latencyFloorMs > 60_000)
-    throw invalidInput(A.judgeLatencyFloor, getOptional(A.judgeLatencyFloor) ?? '', 'Use a duration from 0 to 60s, such as "5ms" or "20ms".');
+    throw invalidInput(
+      A.judgeLatencyFloor,
+      getOptional(A.judgeLatencyFloor) ?? '',
+      'Use a duration from 0 to 60s, such as "5ms" or "20ms".',
+    );
   return {
     path,
     port: port === undefined ? undefined : parseHttpPort(port),

@@ -7,7 +7,8 @@ import type { TrackReport } from '../deploy/types';
 import { analysisOutput, EXIT_CODES, exitCodeFor } from './analysis-output';
 import { renderSummary } from './release-summary';
 
-const samples = (n: number, status: number, ms: number): HttpSample[] => Array.from({ length: n }, (_, i) => ({ status, ms: ms + (i % 7) }));
+const samples = (n: number, status: number, ms: number): HttpSample[] =>
+  Array.from({ length: n }, (_, i) => ({ status, ms: ms + (i % 7) }));
 
 /** A failing step: the canary answers 500 to every request, the stable never. */
 function failingStep(): TrackReport {
@@ -53,7 +54,9 @@ describe('the analysis output', () => {
 
   it('gives each failing outcome its own exit code', () => {
     expect(new Set(Object.values(EXIT_CODES)).size).toBe(Object.keys(EXIT_CODES).length);
-    expect([exitCodeFor('failed'), exitCodeFor('rolled-back'), exitCodeFor('inconclusive'), exitCodeFor('cancelled')]).toEqual([1, 2, 3, 4]);
+    expect([exitCodeFor('failed'), exitCodeFor('rolled-back'), exitCodeFor('inconclusive'), exitCodeFor('cancelled')]).toEqual([
+      1, 2, 3, 4,
+    ]);
   });
 });
 

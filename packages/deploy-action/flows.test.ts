@@ -156,7 +156,12 @@ describe('canaryFlow', () => {
     expect(session.lock).toHaveBeenCalledWith('web');
     expect(promote).not.toHaveBeenCalled();
     expect(stepOutputs()).toMatchObject({ result: 'passed', canary: 'web-canary', 'traffic-percent': '33.3', image: 'repo/web:2' });
-    expect(JSON.parse(stepOutputs().analysis!)).toMatchObject({ v: 1, result: 'passed', checks: [{ name: 'canary pods Ready' }], steps: [] });
+    expect(JSON.parse(stepOutputs().analysis!)).toMatchObject({
+      v: 1,
+      result: 'passed',
+      checks: [{ name: 'canary pods Ready' }],
+      steps: [],
+    });
     expect(process.exitCode).toBeUndefined();
     // Left on purpose: the post step must not remove it.
     expect(openCanary()).toBe('');
@@ -208,10 +213,9 @@ describe('canaryFlow', () => {
   });
 
   it('reports an inconclusive canary apart from a failed one, with its own exit code, never promoting it', async () => {
-    canaryRuns(
-      { result: 'inconclusive', images: { web: 'repo/web:2' }, trafficPercent: 0, failure: 'too few requests (canary 40)' },
-      [step('failed')],
-    );
+    canaryRuns({ result: 'inconclusive', images: { web: 'repo/web:2' }, trafficPercent: 0, failure: 'too few requests (canary 40)' }, [
+      step('failed'),
+    ]);
     await canaryFlow('release', canaryInputs({ autoPromote: true }));
     expect(promote).not.toHaveBeenCalled();
     expect(stepOutputs()).toMatchObject({ result: 'inconclusive' });
@@ -320,15 +324,18 @@ describe('canaryFlow', () => {
       ['error', 'The run was cancelled, and removing the canary failed: connection refused. Run the rollback action for "web".'],
       4,
     ],
-  ] as const)('after %s whose cleanup fails too, leaves the canary to the post step and names the way out', async (_case, error, annotation, code) => {
-    stopsAfterStepOne(error);
-    vi.mocked(removeCanary).mockRejectedValue(new Error('connection refused'));
-    await canaryFlow('canary-deploy', canaryInputs());
-    expect(openCanary()).toBe('web');
-    expect(annotations()).toContainEqual(annotation);
-    // A crash is "failed" (1); a cancel keeps its own code (4) even when its cleanup failed.
-    expect(process.exitCode).toBe(code);
-  });
+  ] as const)(
+    'after %s whose cleanup fails too, leaves the canary to the post step and names the way out',
+    async (_case, error, annotation, code) => {
+      stopsAfterStepOne(error);
+      vi.mocked(removeCanary).mockRejectedValue(new Error('connection refused'));
+      await canaryFlow('canary-deploy', canaryInputs());
+      expect(openCanary()).toBe('web');
+      expect(annotations()).toContainEqual(annotation);
+      // A crash is "failed" (1); a cancel keeps its own code (4) even when its cleanup failed.
+      expect(process.exitCode).toBe(code);
+    },
+  );
 
   it('reports to a GitHub Deployment when given a token: in progress, then success or failure', async () => {
     canaryRuns({ result: 'failed', images: { web: 'repo/web:2' }, trafficPercent: 0, failure: 'restarts: 3' }, [step('failed')]);

@@ -7,7 +7,8 @@ import { describeTraffic } from '../deploy/plan';
 import { formatOffset, type Timeline } from '../deploy/timeline';
 import type { StepRecord, TrackReport } from '../deploy/types';
 
-export type DeployResult = 'passed' | 'failed' | 'inconclusive' | 'promoted' | 'rolled-back' | 'removed' | 'deployed' | 'skipped' | 'cancelled';
+export type DeployResult =
+  'passed' | 'failed' | 'inconclusive' | 'promoted' | 'rolled-back' | 'removed' | 'deployed' | 'skipped' | 'cancelled';
 
 export interface DeployReport {
   title: string;

@@ -40,7 +40,9 @@ describe('the baseline', () => {
     const ours = deriveBaseline(stable, 1, 'https://run');
     const del = vi.fn(async () => true);
     expect(await removeBaseline(ctx({ getIfExists: vi.fn(async () => ours) as never, delete: del as never }), 'web')).toBe(true);
-    expect(del).toHaveBeenCalledWith(expect.objectContaining({ name: 'web-baseline', namespace: 'shop' }), { propagationPolicy: 'Background' });
+    expect(del).toHaveBeenCalledWith(expect.objectContaining({ name: 'web-baseline', namespace: 'shop' }), {
+      propagationPolicy: 'Background',
+    });
 
     const theirs = { ...stable, metadata: { name: 'web-baseline', labels: { app: 'web' } } };
     del.mockClear();

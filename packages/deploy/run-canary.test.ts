@@ -21,7 +21,10 @@ vi.mock('./pod-monitor', () => ({
     evaluate(expected: number, maxRestarts: number, deadlinePassed: boolean) {
       const pods: Pod[] = Array.from({ length: expected }, (_, i) => ({
         metadata: { name: `web-canary-${i}` },
-        status: { conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: { running: {} } }] },
+        status: {
+          conditions: [{ type: 'Ready', status: 'True' }],
+          containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: { running: {} } }],
+        },
       }));
       this.ready = expected;
       return evaluatePods(pods, { expectedReady: expected, maxRestarts }, deadlinePassed);

@@ -149,7 +149,15 @@ export async function runCanary(
         }
         if (verdict.passed) {
           const bake = () =>
-            bakeStep(monitor, step.canaryReplicas, request.analysis, request.alarms, ctx.signal, (round) => analysisLog.push(...round), tracks);
+            bakeStep(
+              monitor,
+              step.canaryReplicas,
+              request.analysis,
+              request.alarms,
+              ctx.signal,
+              (round) => analysisLog.push(...round),
+              tracks,
+            );
           verdict = await bake();
           // The step's canary-only verdict, on all its samples: a pass, a fail, or too little evidence.
           for (let extended = false; tracks && verdict.passed; extended = true) {

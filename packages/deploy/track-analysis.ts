@@ -138,7 +138,9 @@ export class TrackAnalysis {
     const judgement = this.judge();
     return judgementToCheckResults(judgement).map((result, i) =>
       // Mid-step, too few samples is expected: only a "fail" ends the bake early.
-      judgement.metrics[i]!.verdict === 'inconclusive' ? { ...result, passed: true, detail: `so far ${result.detail ?? ''}`.trim() } : result,
+      judgement.metrics[i]!.verdict === 'inconclusive'
+        ? { ...result, passed: true, detail: `so far ${result.detail ?? ''}`.trim() }
+        : result,
     );
   }
 
