@@ -34,6 +34,7 @@ describe('canary-only analysis inputs', () => {
       latencyFloorMs: 5,
       onInconclusive: 'fail',
       baseline: false,
+      prometheus: undefined,
     });
   });
 
@@ -52,6 +53,9 @@ describe('canary-only analysis inputs', () => {
       'judge-latency-ratio': '1.5',
       'judge-latency-percentile': '99',
       'judge-latency-floor': '20ms',
+      'prometheus-url': 'http://prom:9090',
+      'prometheus-track-query': 'sum(rate(http_requests_total{track="{{track}}",code=~"5.."}[1m]))',
+      'prometheus-track-step': '15s',
     });
     expect(readTrackAnalysisInputs()).toEqual({
       path: '/notes?limit=1',
@@ -63,6 +67,7 @@ describe('canary-only analysis inputs', () => {
       latencyFloorMs: 20,
       onInconclusive: 'extend',
       baseline: true,
+      prometheus: { url: 'http://prom:9090/', query: 'sum(rate(http_requests_total{track="{{track}}",code=~"5.."}[1m]))', stepSeconds: 15 },
     });
   });
 
@@ -95,6 +100,19 @@ describe('canary-only analysis inputs', () => {
     expect(refusal({ 'http-path': '/', 'probe-timeout': '5m' }).input).toBe('probe-timeout');
     expect(refusal({ 'http-path': '/', baseline: 'maybe' }).input).toBe('baseline');
     expect(refusal({ 'http-path': '/', 'judge-latency-floor': '2m' }).input).toBe('judge-latency-floor');
+  });
+});
+
+describe('the Prometheus query per track', () => {
+  it('must name {{track}}, and needs a server', () => {
+    expect(refusal({ 'http-path': '/', 'prometheus-track-url': 'http://p:9090', 'prometheus-track-query': 'up' }).message).toMatch(
+      /no \{\{track\}\} placeholder/,
+    );
+    expect(refusal({ 'http-path': '/', 'prometheus-track-query': 'up{track="{{track}}"}' }).input).toBe('prometheus-track-url');
+    expect(refusal({ 'http-path': '/', 'prometheus-track-url': 'http://p:9090' }).input).toBe('prometheus-track-query');
+    expect(refusal({ 'http-path': '/', 'prometheus-track-url': 'ftp://p', 'prometheus-track-query': 'up{track="{{track}}"}' }).input).toBe(
+      'prometheus-track-url',
+    );
   });
 });
 

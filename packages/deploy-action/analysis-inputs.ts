@@ -1,4 +1,5 @@
 import { parseJudgeInputs } from '../analysis/judge-options';
+import { validateTrackQuery } from '../analysis/prometheus-track';
 import { parseHttpPath } from '../analysis/track-probe';
 import { ConfigurationError, invalidInput } from '../core/errors';
 import { getBoolean, getDuration, getNumber, getOptional } from '../core/inputs';
@@ -23,7 +24,13 @@ export const ANALYSIS_INPUT = {
   judgeLatencyRatio: 'judge-latency-ratio',
   judgeLatencyPercentile: 'judge-latency-percentile',
   judgeLatencyFloor: 'judge-latency-floor',
+  prometheusTrackQuery: 'prometheus-track-query',
+  prometheusTrackUrl: 'prometheus-track-url',
+  prometheusTrackStep: 'prometheus-track-step',
 } as const;
+
+/** Read here, declared (and validated for the absolute check) in inputs.ts: the track query defaults to its server. */
+const PROMETHEUS_URL = 'prometheus-url';
 
 const A = ANALYSIS_INPUT;
 
@@ -98,5 +105,39 @@ export function readTrackAnalysisInputs(): TrackAnalysisOptions | undefined {
     latencyFloorMs,
     onInconclusive,
     baseline: getBoolean(A.baseline, false),
+    prometheus: readTrackPrometheus(),
   };
+}
+
+function readTrackPrometheus(): TrackAnalysisOptions['prometheus'] {
+  const query = getOptional(A.prometheusTrackQuery);
+  if (query === undefined) {
+    for (const dependent of [A.prometheusTrackUrl, A.prometheusTrackStep]) {
+      if (getOptional(dependent) !== undefined)
+        throw new ConfigurationError(
+          `Input "${dependent}" is set but "${A.prometheusTrackQuery}" is empty. Give the query, with {{track}} where the track goes.`,
+          A.prometheusTrackQuery,
+        );
+    }
+    return undefined;
+  }
+  validateTrackQuery(query, A.prometheusTrackQuery);
+  const rawUrl = getOptional(A.prometheusTrackUrl) ?? getOptional(PROMETHEUS_URL);
+  if (!rawUrl)
+    throw new ConfigurationError(
+      `Input "${A.prometheusTrackQuery}" needs a Prometheus server: set "${A.prometheusTrackUrl}" (or "${PROMETHEUS_URL}").`,
+      A.prometheusTrackUrl,
+    );
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw invalidInput(A.prometheusTrackUrl, rawUrl, 'Use the Prometheus base URL, such as "http://prometheus:9090".');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalidInput(A.prometheusTrackUrl, rawUrl, 'Use an http:// or https:// URL.');
+  const stepMs = getDuration(A.prometheusTrackStep, 10_000);
+  if (stepMs < 1000 || stepMs > 600_000)
+    throw invalidInput(A.prometheusTrackStep, getOptional(A.prometheusTrackStep) ?? '', 'Use a resolution from 1s to 10m, such as "15s".');
+  return { url: url.toString(), query, stepSeconds: Math.round(stepMs / 1000) };
 }

@@ -171,3 +171,53 @@ describe('repeated looks', () => {
     expect((await judged(0)).verdict).toBe('fail');
   });
 });
+
+describe('the Prometheus query per track', () => {
+  it('is run over the step for the canary and the comparison track, and judged beside the probes', async () => {
+    const queries: string[] = [];
+    vi.stubGlobal('fetch', async (url: URL) => {
+      const query = url.searchParams.get('query')!;
+      queries.push(query);
+      // The canary's 5xx rate is ten times the baseline's, at every step of the range.
+      const value = query.includes('"canary"') ? 0.5 : 0.05;
+      const values = Array.from({ length: 8 }, (_, i) => [i, String(value + i / 1000)]);
+      return { ok: true, status: 200, json: async () => ({ status: 'success', data: { resultType: 'matrix', result: [{ values }] } }) };
+    });
+    try {
+      const { ctx } = fakeCluster(() => 200);
+      const prometheus = { url: 'http://prom:9090/', query: 'sum(rate(errors{track="{{track}}"}[1m]))', stepSeconds: 10 };
+      const analysis = await TrackAnalysis.open(ctx, stable, { ...options({ baseline: true }), prometheus }, 'abc');
+      analysis.startStep(1, 10);
+      await analysis.round();
+      await analysis.round();
+      const { judgement } = analysis.conclude(false);
+      expect(queries).toContain('sum(rate(errors{track="canary"}[1m]))');
+      expect(queries).toContain('sum(rate(errors{track="baseline"}[1m]))');
+      const metric = judgement.metrics.find((m) => m.source === 'prometheus')!;
+      expect(metric).toMatchObject({ verdict: 'fail', canary: { n: 8 }, baseline: { n: 8 } });
+      expect(judgement.verdict).toBe('fail');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('that cannot be read makes the step inconclusive, never a pass', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new Error('connection refused');
+    });
+    try {
+      const { ctx } = fakeCluster(() => 200);
+      const prometheus = { url: 'http://prom:9090/', query: 'up{track="{{track}}"}', stepSeconds: 10 };
+      const analysis = await TrackAnalysis.open(ctx, stable, { ...options(), prometheus }, 'abc');
+      analysis.startStep(1, 10);
+      await analysis.round();
+      await analysis.round();
+      const { judgement } = analysis.conclude(false);
+      expect(judgement.metrics.find((m) => m.source === 'prometheus')).toMatchObject({ verdict: 'inconclusive' });
+      expect(judgement.metrics.find((m) => m.source === 'prometheus')!.reason).toMatch(/connection refused/);
+      expect(judgement.verdict).toBe('inconclusive');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});

@@ -1,7 +1,8 @@
 import type { ChartRound, ChartStep } from '../analysis/chart';
 import type { HttpSample } from '../analysis/http-check';
 import { httpTrackMetrics } from '../analysis/http-judge';
-import { judge, nearestRank, type Judgement } from '../analysis/judge';
+import { judge, nearestRank, type Judgement, type MetricInput } from '../analysis/judge';
+import { prometheusTrackMetric, queryRangeByTrack } from '../analysis/prometheus-track';
 import { judgementToCheckResults } from '../analysis/judge-results';
 import type { CheckResult } from '../analysis/types';
 import { ConfigurationError } from '../core/errors';
@@ -65,6 +66,8 @@ export class TrackAnalysis {
   private baseline: HttpSample[] = [];
   private step = 0;
   private weight = 0;
+  private stepStarted = new Date();
+  private prometheusMetric: MetricInput | undefined;
   private readonly started = Date.now();
   readonly rounds: ChartRound[] = [];
   readonly steps: ChartStep[] = [];
@@ -108,6 +111,8 @@ export class TrackAnalysis {
     this.weight = weight;
     this.canary = [];
     this.baseline = [];
+    this.stepStarted = new Date();
+    this.prometheusMetric = undefined;
   }
 
   /** Wait for both probe Services to have a ready endpoint; a probe before then is the API server's 503, not the app's. */
@@ -127,6 +132,7 @@ export class TrackAnalysis {
     });
     this.canary.push(...canary);
     this.baseline.push(...baseline);
+    if (this.options.prometheus) this.prometheusMetric = await this.queryPrometheus(this.options.prometheus);
     this.rounds.push({
       atMs: Date.now() - this.started,
       weight: this.weight,
@@ -171,6 +177,25 @@ export class TrackAnalysis {
     return this.options.onInconclusive;
   }
 
+  /** The step's window so far, once per track: Prometheus keeps the series, so each round re-reads the whole step. */
+  private async queryPrometheus(options: NonNullable<TrackAnalysisOptions['prometheus']>): Promise<MetricInput> {
+    const name = `prometheus ${options.query}`;
+    const series = await queryRangeByTrack({
+      url: options.url,
+      query: options.query,
+      tracks: [CANARY_TRACK, this.against],
+      start: this.stepStarted,
+      end: new Date(),
+      stepSeconds: options.stepSeconds,
+      timeoutMs: 10_000,
+      signal: this.ctx.signal,
+    });
+    const metric = prometheusTrackMetric(name, series, { canary: CANARY_TRACK, baseline: this.against });
+    return 'problem' in metric && !('kind' in metric)
+      ? { kind: 'distribution', name, source: 'prometheus', canary: [], baseline: [], problem: metric.problem }
+      : metric;
+  }
+
   /** The significance level of each look: the step's α split over its planned looks. */
   get alphaPerLook(): number {
     return this.options.judge.alpha / this.looks;
@@ -178,7 +203,9 @@ export class TrackAnalysis {
 
   private judge(): Judgement {
     const [errors, latency] = httpTrackMetrics(this.canary, this.baseline, { expectedStatus: this.options.expectedStatus });
-    return judge([errors, { ...latency, minDifference: this.options.latencyFloorMs }], {
+    const metrics: MetricInput[] = [errors, { ...latency, minDifference: this.options.latencyFloorMs }];
+    if (this.prometheusMetric) metrics.push(this.prometheusMetric);
+    return judge(metrics, {
       ...this.options.judge,
       alpha: this.alphaPerLook,
     });

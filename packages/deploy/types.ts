@@ -84,6 +84,16 @@ export interface TrackAnalysisOptions {
   onInconclusive: InconclusivePolicy;
   /** Compare with <app>-baseline (the stable spec at the canary's size, started with it) instead of the stable pods. */
   baseline: boolean;
+  /** A Prometheus range query per track: {{track}} becomes "canary" and "baseline" (or "stable"), judged per step. */
+  prometheus?: TrackPrometheusOptions;
+}
+
+export interface TrackPrometheusOptions {
+  url: string;
+  /** PromQL with the {{track}} placeholder, returning one series per track. */
+  query: string;
+  /** The range query's resolution. */
+  stepSeconds: number;
 }
 
 export interface PromoteOptions {
