@@ -116,6 +116,22 @@ describe('the Prometheus query per track', () => {
   });
 });
 
+describe('alb-metrics', () => {
+  it('takes the region from aws-region or the environment, and refuses to run without one', () => {
+    withInputs({ 'http-path': '/', 'alb-metrics': 'true', 'aws-region': 'eu-west-1' });
+    expect(readTrackAnalysisInputs()).toMatchObject({ albMetrics: true, region: 'eu-west-1' });
+    const saved = [process.env.AWS_REGION, process.env.AWS_DEFAULT_REGION];
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      expect(refusal({ 'http-path': '/', 'alb-metrics': 'true' }).input).toBe('aws-region');
+    } finally {
+      if (saved[0] !== undefined) process.env.AWS_REGION = saved[0];
+      if (saved[1] !== undefined) process.env.AWS_DEFAULT_REGION = saved[1];
+    }
+  });
+});
+
 describe('parseHttpPort', () => {
   it('takes a port number or an IANA-style port name', () => {
     expect(parseHttpPort('8080')).toBe(8080);

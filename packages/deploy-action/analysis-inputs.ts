@@ -1,4 +1,5 @@
 import { parseJudgeInputs } from '../analysis/judge-options';
+import { findRegion } from '../aws/config';
 import { validateTrackQuery } from '../analysis/prometheus-track';
 import { parseHttpPath } from '../analysis/track-probe';
 import { ConfigurationError, invalidInput } from '../core/errors';
@@ -27,10 +28,19 @@ export const ANALYSIS_INPUT = {
   prometheusTrackQuery: 'prometheus-track-query',
   prometheusTrackUrl: 'prometheus-track-url',
   prometheusTrackStep: 'prometheus-track-step',
+  albMetrics: 'alb-metrics',
 } as const;
 
 /** Read here, declared (and validated for the absolute check) in inputs.ts: the track query defaults to its server. */
 const PROMETHEUS_URL = 'prometheus-url';
+/** Read here for alb-metrics' CloudWatch and ELB clients; declared in inputs.ts. */
+const AWS_REGION = 'aws-region';
+
+/** The canary-only analysis' settings, and what the adapter needs to make its AWS clients. */
+export type TrackAnalysisInputs = TrackAnalysisOptions & {
+  /** alb-metrics: the region of the ALB's CloudWatch metrics. */
+  region?: string;
+};
 
 const A = ANALYSIS_INPUT;
 
@@ -52,7 +62,7 @@ export function parseHttpPort(raw: string): number | string {
   );
 }
 
-export function readTrackAnalysisInputs(): TrackAnalysisOptions | undefined {
+export function readTrackAnalysisInputs(): TrackAnalysisInputs | undefined {
   const rawPath = getOptional(A.httpPath);
   if (rawPath === undefined) {
     for (const dependent of Object.values(A)) {
@@ -106,7 +116,16 @@ export function readTrackAnalysisInputs(): TrackAnalysisOptions | undefined {
     onInconclusive,
     baseline: getBoolean(A.baseline, false),
     prometheus: readTrackPrometheus(),
+    ...readAlbMetrics(),
   };
+}
+
+/** alb-metrics needs a region for CloudWatch and ELB; whether traffic is "alb" is checked where both are known (flows.ts). */
+function readAlbMetrics(): { albMetrics?: boolean; region?: string } {
+  if (!getBoolean(A.albMetrics, false)) return {};
+  const region = findRegion(getOptional(AWS_REGION), AWS_REGION);
+  if (!region) throw new ConfigurationError(`"${A.albMetrics}" reads CloudWatch: set "${AWS_REGION}" or AWS_REGION.`, AWS_REGION);
+  return { albMetrics: true, region };
 }
 
 function readTrackPrometheus(): TrackAnalysisOptions['prometheus'] {

@@ -251,6 +251,30 @@ describe('canaryFlow', () => {
     expect(savedState().namespace).toBe('prod');
   });
 
+  it('refuses alb-metrics without traffic "alb" before the plan, and hands the readers to the engine with it', async () => {
+    const tracks = {
+      path: '/readyz',
+      requestsPerRound: 10,
+      timeoutMs: 1000,
+      expectedStatus: 200,
+      judge: { alpha: 0.05, minRequests: 10, errorFloor: 0.01, latencyRatio: 1.2, latencyPercentile: 95 },
+      latencyFloorMs: 5,
+      onInconclusive: 'fail' as const,
+      baseline: false,
+      albMetrics: true,
+      region: 'eu-west-1',
+    };
+    const analysis = { ...canaryInputs().analysis, tracks };
+    await expect(canaryFlow('canary-deploy', canaryInputs({ analysis }))).rejects.toThrow(/Input "alb-metrics" .* "traffic: alb"/);
+    expect(planCanary).not.toHaveBeenCalled();
+
+    canaryRuns({ result: 'passed', images: { web: 'repo/web:2' }, trafficPercent: 10 });
+    await canaryFlow('canary-deploy', canaryInputs({ analysis, traffic: { mode: 'alb', steps: [10] } }));
+    const request = vi.mocked(runCanary).mock.calls[0]![1];
+    expect(typeof request.albMetrics?.metrics.getMetricData).toBe('function');
+    expect(typeof request.albMetrics?.elb.describeTargetGroups).toBe('function');
+  });
+
   it('on a bad plan changes nothing: reports, closes the session and rethrows the ConfigurationError', async () => {
     const refusal = new ConfigurationError('Input "service" names Service "api", which does not exist in namespace "prod".', 'service');
     vi.mocked(planCanary).mockRejectedValue(refusal);

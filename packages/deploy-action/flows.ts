@@ -9,7 +9,7 @@ import { promote } from '../deploy/promote';
 import { rollback } from '../deploy/rollback';
 import { planCanary, runCanary } from '../deploy/run-canary';
 import { Timeline } from '../deploy/timeline';
-import type { CanaryOutcome, CanaryRequest, PromoteOutcome, RollbackRequest, StepRecord } from '../deploy/types';
+import type { AlbMetricClients, CanaryOutcome, CanaryRequest, PromoteOutcome, RollbackRequest, StepRecord } from '../deploy/types';
 import { analysisOutput, exitCodeFor } from './analysis-output';
 import { isCancellation } from './cancel';
 import {
@@ -40,6 +40,19 @@ async function alarmReader(analysis: AnalysisInputs, actionName: string): Promis
   // The CloudWatch SDK is loaded only when alarms are named, to keep startup fast.
   const { cloudWatchAlarmReader } = await import('../analysis/cloudwatch-client');
   return cloudWatchAlarmReader(analysis.region!, actionName);
+}
+
+/** ALB mode's per-target-group metrics: CloudWatch and ELB readers, loaded only when asked for. */
+async function albMetricClients(inputs: CanaryFlowInputs, actionName: string): Promise<AlbMetricClients | undefined> {
+  const tracks = inputs.analysis.tracks;
+  if (!tracks?.albMetrics) return undefined;
+  if (inputs.traffic.mode !== 'alb')
+    throw new ConfigurationError(
+      `Input "${INPUT.albMetrics}" reads the ALB's target groups, which exist only with "${INPUT.traffic}: alb"; set that, or remove "${INPUT.albMetrics}".`,
+      INPUT.albMetrics,
+    );
+  const [{ cloudWatchMetricReader }, { elbReader }] = await Promise.all([import('../analysis/cloudwatch-client'), import('../aws/elbv2')]);
+  return { metrics: cloudWatchMetricReader(tracks.region!, actionName), elb: elbReader(tracks.region!, actionName) };
 }
 
 function githubDeployment(
@@ -148,12 +161,14 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
   let failure: string | undefined;
   try {
     const alarms = await alarmReader(inputs.analysis, actionName);
+    const albMetrics = await albMetricClients(inputs, actionName);
     const request: CanaryRequest = {
       desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } },
       others: manifests.others,
       traffic: inputs.traffic,
       analysis: inputs.analysis,
       alarms,
+      albMetrics,
       rolloutTimeoutMs: inputs.promote.timeoutMs,
     };
     const plan = await planCanary(ctx, request);

@@ -3,7 +3,7 @@ import { ConfigurationError, invalidInput } from '../core/errors';
 import { getBoolean, getDuration, getEnum, getList, getNumber, getOptional, getString, parseNumber, splitList } from '../core/inputs';
 import { TRAFFIC_MODES } from '../deploy/plan';
 import type { AnalysisOptions, InputNames, PromoteOptions, TrafficOptions } from '../deploy/types';
-import { ANALYSIS_INPUT, readTrackAnalysisInputs } from './analysis-inputs';
+import { ANALYSIS_INPUT, readTrackAnalysisInputs, type TrackAnalysisInputs } from './analysis-inputs';
 
 /**
  * Input readers shared by canary-deploy, rolling-promote, rollback and the
@@ -157,6 +157,8 @@ export function readManifestInputs(): ManifestInputs {
 export interface AnalysisInputs extends AnalysisOptions {
   /** Region for CloudWatch (from aws-region or the environment), when alarms are named: the adapter makes the alarm reader. */
   region?: string;
+  /** The canary-only analysis (analysis-inputs.ts), with the region of alb-metrics' clients. */
+  tracks?: TrackAnalysisInputs;
 }
 
 export function parseHttpUrl(input: string, raw: string): string {

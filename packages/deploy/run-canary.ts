@@ -3,6 +3,7 @@ import { ConfigurationError } from '../core/errors';
 import { Kinds, labelSelector, type Deployment } from '../kube';
 import { stepAction } from '../analysis/judge-results';
 import { bakeStep, waitForCanaryReady, type StepVerdict } from './analyze-step';
+import { AlbTrackSource } from './alb-track-source';
 import { applyBaseline } from './baseline';
 import { applyCanary, readCanary, removeCanary, setStepWeights } from './canary';
 import { changedImages, templateImages } from './canary-object';
@@ -114,6 +115,9 @@ export async function runCanary(
         { ...trackOptions, port: canaryPlan.probePort ?? trackOptions.port! },
         stableHash!,
         plannedLooks(request.analysis.bakeTimeMs, request.analysis.intervalMs, trackOptions.onInconclusive),
+        traffic.mode === 'alb' && trackOptions.albMetrics && request.albMetrics
+          ? [new AlbTrackSource(ctx, traffic.alb, request.albMetrics)]
+          : [],
       )
     : undefined;
   if (tracks && trackOptions) {

@@ -10,6 +10,7 @@ import { POD_TEMPLATE_HASH, type Deployment } from '../kube';
 import type { DeployContext } from './context';
 import { BASELINE_TRACK, CANARY_TRACK, TRACK_LABEL } from './keys';
 import { applyProbeServices, waitForProbeEndpoints } from './probe-services';
+import type { TrackMetricSource } from './alb-track-source';
 import { probeTracks } from './track-round';
 import type { StepJudgement, TrackAnalysisOptions, TrackReport } from './types';
 
@@ -68,6 +69,7 @@ export class TrackAnalysis {
   private weight = 0;
   private stepStarted = new Date();
   private prometheusMetric: MetricInput | undefined;
+  private sourceMetrics: MetricInput[] = [];
   private readonly started = Date.now();
   readonly rounds: ChartRound[] = [];
   readonly steps: ChartStep[] = [];
@@ -79,6 +81,7 @@ export class TrackAnalysis {
     private readonly options: TrackAnalysisOptions,
     private readonly services: { canary: string; baseline: string },
     private readonly looks: number,
+    private readonly sources: readonly TrackMetricSource[],
   ) {
     this.against = options.baseline ? 'baseline' : 'stable';
   }
@@ -90,6 +93,7 @@ export class TrackAnalysis {
     options: TrackAnalysisOptions & { port: number | string },
     stableHash: string,
     looks = 1,
+    sources: readonly TrackMetricSource[] = [],
   ): Promise<TrackAnalysis> {
     const name = stable.metadata.name!;
     const match = stable.spec.selector?.matchLabels ?? {};
@@ -102,7 +106,7 @@ export class TrackAnalysis {
       [{ track: 'canary', selector: { ...match, [TRACK_LABEL]: CANARY_TRACK } }, other],
       options.port,
     );
-    return new TrackAnalysis(ctx, options, { canary: canary!, baseline: baseline! }, looks);
+    return new TrackAnalysis(ctx, options, { canary: canary!, baseline: baseline! }, looks, sources);
   }
 
   /** A new step: its samples start empty. */
@@ -113,6 +117,7 @@ export class TrackAnalysis {
     this.baseline = [];
     this.stepStarted = new Date();
     this.prometheusMetric = undefined;
+    this.sourceMetrics = [];
   }
 
   /** Wait for both probe Services to have a ready endpoint; a probe before then is the API server's 503, not the app's. */
@@ -133,6 +138,7 @@ export class TrackAnalysis {
     this.canary.push(...canary);
     this.baseline.push(...baseline);
     if (this.options.prometheus) this.prometheusMetric = await this.queryPrometheus(this.options.prometheus);
+    if (this.sources.length) this.sourceMetrics = (await Promise.all(this.sources.map((s) => s.metrics(this.stepStarted)))).flat();
     this.rounds.push({
       atMs: Date.now() - this.started,
       weight: this.weight,
@@ -205,6 +211,7 @@ export class TrackAnalysis {
     const [errors, latency] = httpTrackMetrics(this.canary, this.baseline, { expectedStatus: this.options.expectedStatus });
     const metrics: MetricInput[] = [errors, { ...latency, minDifference: this.options.latencyFloorMs }];
     if (this.prometheusMetric) metrics.push(this.prometheusMetric);
+    metrics.push(...this.sourceMetrics);
     return judge(metrics, {
       ...this.options.judge,
       alpha: this.alphaPerLook,

@@ -5,6 +5,8 @@
  * no module is loaded through this one (lint keeps it that way). When two
  * modules need each other's types, the type belongs here.
  */
+import type { LoadBalancerLookup } from '../analysis/alb-discovery';
+import type { MetricDataReader } from '../analysis/alb-metrics';
 import type { AlarmReader } from '../analysis/cloudwatch';
 import type { HttpCheckOptions } from '../analysis/http-check';
 import type { ChartRound, ChartStep } from '../analysis/chart';
@@ -86,6 +88,14 @@ export interface TrackAnalysisOptions {
   baseline: boolean;
   /** A Prometheus range query per track: {{track}} becomes "canary" and "baseline" (or "stable"), judged per step. */
   prometheus?: TrackPrometheusOptions;
+  /** traffic "alb": also judge the canary's and the stable's target groups from CloudWatch (through CanaryRequest.albMetrics). */
+  albMetrics?: boolean;
+}
+
+/** The AWS reads of ALB mode's per-target-group metrics, made by the adapter. */
+export interface AlbMetricClients {
+  metrics: MetricDataReader;
+  elb: LoadBalancerLookup;
 }
 
 export interface TrackPrometheusOptions {
@@ -138,6 +148,8 @@ export interface CanaryRequest {
   traffic: TrafficOptions;
   analysis: AnalysisOptions;
   alarms?: AlarmReader;
+  /** ALB mode with analysis.tracks.albMetrics: CloudWatch and ELB readers. */
+  albMetrics?: AlbMetricClients;
   /** First release (no stable Deployment yet): how long to wait for its rollout. */
   rolloutTimeoutMs: number;
 }
