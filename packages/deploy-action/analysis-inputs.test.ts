@@ -35,6 +35,7 @@ describe('canary-only analysis inputs', () => {
       onInconclusive: 'fail',
       baseline: false,
       prometheus: undefined,
+      loadRps: undefined,
     });
   });
 
@@ -113,6 +114,16 @@ describe('the Prometheus query per track', () => {
     expect(refusal({ 'http-path': '/', 'prometheus-track-url': 'ftp://p', 'prometheus-track-query': 'up{track="{{track}}"}' }).input).toBe(
       'prometheus-track-url',
     );
+  });
+});
+
+describe('load-rps', () => {
+  it('is a bounded rate per track, instead of probe-requests', () => {
+    withInputs({ 'http-path': '/', 'load-rps': '20' });
+    expect(readTrackAnalysisInputs()?.loadRps).toBe(20);
+    expect(refusal({ 'http-path': '/', 'load-rps': '500' }).input).toBe('load-rps');
+    expect(refusal({ 'http-path': '/', 'load-rps': '0' }).input).toBe('load-rps');
+    expect(refusal({ 'http-path': '/', 'load-rps': '10', 'probe-requests': '10' }).message).toMatch(/both given/);
   });
 });
 

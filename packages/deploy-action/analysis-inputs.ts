@@ -1,5 +1,6 @@
 import { parseJudgeInputs } from '../analysis/judge-options';
 import { findRegion } from '../aws/config';
+import { LOAD_LIMITS } from '../analysis/load';
 import { validateTrackQuery } from '../analysis/prometheus-track';
 import { parseHttpPath } from '../analysis/track-probe';
 import { ConfigurationError, invalidInput } from '../core/errors';
@@ -29,6 +30,7 @@ export const ANALYSIS_INPUT = {
   prometheusTrackUrl: 'prometheus-track-url',
   prometheusTrackStep: 'prometheus-track-step',
   albMetrics: 'alb-metrics',
+  loadRps: 'load-rps',
 } as const;
 
 /** Read here, declared (and validated for the absolute check) in inputs.ts: the track query defaults to its server. */
@@ -116,8 +118,21 @@ export function readTrackAnalysisInputs(): TrackAnalysisInputs | undefined {
     onInconclusive,
     baseline: getBoolean(A.baseline, false),
     prometheus: readTrackPrometheus(),
+    loadRps: readLoadRps(),
     ...readAlbMetrics(),
   };
+}
+
+/** load-rps: bounded by load.ts's own limit, so the runner never floods the API server or the pods. */
+function readLoadRps(): number | undefined {
+  const raw = getOptional(A.loadRps);
+  if (raw === undefined) return undefined;
+  if (getOptional(A.probeRequests) !== undefined)
+    throw new ConfigurationError(
+      `Inputs "${A.loadRps}" and "${A.probeRequests}" were both given: a round either sends a steady rate for half the interval (${A.loadRps}) or a number of probes (${A.probeRequests}). Keep one.`,
+      A.loadRps,
+    );
+  return getNumber(A.loadRps, 0, { min: 1, max: LOAD_LIMITS.maxRps });
 }
 
 /** alb-metrics needs a region for CloudWatch and ELB; whether traffic is "alb" is checked where both are known (flows.ts). */

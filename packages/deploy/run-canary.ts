@@ -109,20 +109,19 @@ export async function runCanary(
 
   const trackOptions = request.analysis.tracks;
   const tracks = trackOptions
-    ? await TrackAnalysis.open(
-        ctx,
-        stable,
-        { ...trackOptions, port: canaryPlan.probePort ?? trackOptions.port! },
-        stableHash!,
-        plannedLooks(request.analysis.bakeTimeMs, request.analysis.intervalMs, trackOptions.onInconclusive),
-        traffic.mode === 'alb' && trackOptions.albMetrics && request.albMetrics
-          ? [new AlbTrackSource(ctx, traffic.alb, request.albMetrics)]
-          : [],
-      )
+    ? await TrackAnalysis.open(ctx, stable, { ...trackOptions, port: canaryPlan.probePort ?? trackOptions.port! }, stableHash!, {
+        looks: plannedLooks(request.analysis.bakeTimeMs, request.analysis.intervalMs, trackOptions.onInconclusive),
+        sources:
+          traffic.mode === 'alb' && trackOptions.albMetrics && request.albMetrics
+            ? [new AlbTrackSource(ctx, traffic.alb, request.albMetrics)]
+            : [],
+        // Half of each interval under load, so rounds stay about an interval apart.
+        loadMs: Math.min(request.analysis.intervalMs / 2, 30_000),
+      })
     : undefined;
   if (tracks && trackOptions) {
     timeline.add(
-      `Canary-only analysis: GET ${trackOptions.path} on the canary's pods and, in the same round, the ${trackOptions.baseline ? `baseline's ("${baselineName(name)}")` : "stable's"}, ${trackOptions.requestsPerRound} request(s) each per round, through the API server's service proxy; α = ${trackOptions.judge.alpha} split over the step's looks (${formatAlpha(tracks.alphaPerLook)} each)`,
+      `Canary-only analysis: GET ${trackOptions.path} on the canary's pods and, in the same round, the ${trackOptions.baseline ? `baseline's ("${baselineName(name)}")` : "stable's"}, ${trackOptions.loadRps ? `${trackOptions.loadRps} request(s)/s each for ${formatAlpha(Math.min(request.analysis.intervalMs / 2, 30_000) / 1000)}s` : `${trackOptions.requestsPerRound} request(s) each`} per round, through the API server's service proxy; α = ${trackOptions.judge.alpha} split over the step's looks (${formatAlpha(tracks.alphaPerLook)} each)`,
     );
   }
   const tracksOutcome = () => (tracks ? { tracks: tracks.report() } : {});

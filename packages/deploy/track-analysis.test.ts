@@ -146,7 +146,7 @@ describe('repeated looks', () => {
 
   it('share the step’s α, so each look is tested at α / looks', async () => {
     const { ctx } = fakeCluster(() => 200);
-    const analysis = await TrackAnalysis.open(ctx, stable, options(), 'abc', 10);
+    const analysis = await TrackAnalysis.open(ctx, stable, options(), 'abc', { looks: 10 });
     expect(analysis.alphaPerLook).toBeCloseTo(0.005);
     analysis.startStep(1, 10);
     await analysis.round();
@@ -219,5 +219,26 @@ describe('the Prometheus query per track', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+});
+
+describe('load-rps', () => {
+  it('sends a steady rate to both tracks through the service proxy for the round, and judges those answers', async () => {
+    const { ctx, client } = fakeCluster((path) => (path.includes('canary-probe') ? 503 : 200));
+    const analysis = await TrackAnalysis.open(ctx, stable, { ...options(), loadRps: 40 }, 'abc', { loadMs: 1000 });
+    analysis.startStep(1, 10);
+    const started = Date.now();
+    const results = await analysis.round();
+    const elapsed = Date.now() - started;
+    // 40 per second for a second: 40 to each track, paced, not a burst.
+    expect(elapsed).toBeGreaterThanOrEqual(900);
+    const calls = vi.mocked(client.proxyGet).mock.calls.map(([path]) => path);
+    expect(calls.filter((p) => p.includes('web-canary-probe'))).toHaveLength(40);
+    expect(calls.filter((p) => p.includes('web-stable-probe'))).toHaveLength(40);
+    expect(calls[0]).toBe('/api/v1/namespaces/shop/services/web-canary-probe:80/proxy/notes');
+    // 40 each is under the minimum of 50: not judged yet, and no failure.
+    expect(results.every((r) => r.passed)).toBe(true);
+    await analysis.round();
+    expect(analysis.conclude(false).judgement.metrics[0]).toMatchObject({ verdict: 'fail', canary: { n: 80 } });
   });
 });

@@ -7,11 +7,21 @@ import { judgementToCheckResults } from '../analysis/judge-results';
 import type { CheckResult } from '../analysis/types';
 import { ConfigurationError } from '../core/errors';
 import { POD_TEMPLATE_HASH, type Deployment } from '../kube';
+import { LOAD_LIMITS, runLoad } from '../analysis/load';
+import { serviceProxyPath } from '../analysis/track-probe';
 import type { DeployContext } from './context';
 import { BASELINE_TRACK, CANARY_TRACK, TRACK_LABEL } from './keys';
 import { applyProbeServices, waitForProbeEndpoints } from './probe-services';
 import type { TrackMetricSource } from './alb-track-source';
 import { probeTracks } from './track-round';
+
+/** How the run uses the analysis: its looks per step (for α), other metric sources, and how long a load round lasts. */
+export interface TrackRunSettings {
+  looks?: number;
+  sources?: readonly TrackMetricSource[];
+  /** load-rps: how long each round's load runs. */
+  loadMs?: number;
+}
 import type { StepJudgement, TrackAnalysisOptions, TrackReport } from './types';
 
 interface ContainerPort {
@@ -82,6 +92,7 @@ export class TrackAnalysis {
     private readonly services: { canary: string; baseline: string },
     private readonly looks: number,
     private readonly sources: readonly TrackMetricSource[],
+    private readonly loadMs: number,
   ) {
     this.against = options.baseline ? 'baseline' : 'stable';
   }
@@ -92,8 +103,7 @@ export class TrackAnalysis {
     stable: Deployment,
     options: TrackAnalysisOptions & { port: number | string },
     stableHash: string,
-    looks = 1,
-    sources: readonly TrackMetricSource[] = [],
+    run: TrackRunSettings = {},
   ): Promise<TrackAnalysis> {
     const name = stable.metadata.name!;
     const match = stable.spec.selector?.matchLabels ?? {};
@@ -106,7 +116,7 @@ export class TrackAnalysis {
       [{ track: 'canary', selector: { ...match, [TRACK_LABEL]: CANARY_TRACK } }, other],
       options.port,
     );
-    return new TrackAnalysis(ctx, options, { canary: canary!, baseline: baseline! }, looks, sources);
+    return new TrackAnalysis(ctx, options, { canary: canary!, baseline: baseline! }, run.looks ?? 1, run.sources ?? [], run.loadMs ?? 0);
   }
 
   /** A new step: its samples start empty. */
@@ -127,14 +137,7 @@ export class TrackAnalysis {
 
   /** One round: probe both tracks, keep the samples, judge all of the step's samples so far. */
   async round(): Promise<CheckResult[]> {
-    const { canary, baseline } = await probeTracks(this.ctx, {
-      canaryService: this.services.canary,
-      baselineService: this.services.baseline,
-      path: this.options.path,
-      requests: this.options.requestsPerRound,
-      timeoutMs: this.options.timeoutMs,
-      expectedStatus: this.options.expectedStatus,
-    });
+    const { canary, baseline } = this.options.loadRps ? await this.load(this.options.loadRps) : await this.probe();
     this.canary.push(...canary);
     this.baseline.push(...baseline);
     if (this.options.prometheus) this.prometheusMetric = await this.queryPrometheus(this.options.prometheus);
@@ -181,6 +184,43 @@ export class TrackAnalysis {
 
   get policy(): TrackAnalysisOptions['onInconclusive'] {
     return this.options.onInconclusive;
+  }
+
+  private probe(): Promise<{ canary: HttpSample[]; baseline: HttpSample[] }> {
+    return probeTracks(this.ctx, {
+      canaryService: this.services.canary,
+      baselineService: this.services.baseline,
+      path: this.options.path,
+      requests: this.options.requestsPerRound,
+      timeoutMs: this.options.timeoutMs,
+      expectedStatus: this.options.expectedStatus,
+    });
+  }
+
+  /**
+   * load-rps: steady requests at the given rate to both tracks for part of the interval, through the same
+   * service proxy path, bounded in count and time (load.ts); the answers are the round's samples.
+   */
+  private async load(rps: number): Promise<{ canary: HttpSample[]; baseline: HttpSample[] }> {
+    const durationMs = Math.max(1000, this.loadMs);
+    const path = (service: string) => serviceProxyPath(this.ctx.namespace, service, this.options.path);
+    const result = await runLoad({
+      targets: [
+        { name: 'canary', url: path(this.services.canary) },
+        { name: 'baseline', url: path(this.services.baseline) },
+      ],
+      rps,
+      maxRequests: Math.min(LOAD_LIMITS.maxRequests, Math.ceil((rps * durationMs) / 1000)),
+      maxDurationMs: durationMs,
+      timeoutMs: this.options.timeoutMs,
+      signal: this.ctx.signal,
+      fetch: async (url, init) => {
+        const { status } = await this.ctx.client.proxyGet(url, { signal: init.signal });
+        return { status, arrayBuffer: async () => new ArrayBuffer(0) };
+      },
+    });
+    this.ctx.signal.throwIfAborted();
+    return { canary: result.targets.canary!.samples, baseline: result.targets.baseline!.samples };
   }
 
   /** The step's window so far, once per track: Prometheus keeps the series, so each round re-reads the whole step. */

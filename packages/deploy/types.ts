@@ -88,6 +88,8 @@ export interface TrackAnalysisOptions {
   baseline: boolean;
   /** A Prometheus range query per track: {{track}} becomes "canary" and "baseline" (or "stable"), judged per step. */
   prometheus?: TrackPrometheusOptions;
+  /** Requests per second to each track, for part of every interval, instead of probe-requests sequential probes. */
+  loadRps?: number;
   /** traffic "alb": also judge the canary's and the stable's target groups from CloudWatch (through CanaryRequest.albMetrics). */
   albMetrics?: boolean;
 }
