@@ -37,7 +37,8 @@ export async function waitForCanaryReady(
 
 /** A sampled check the engine runs beside the others, e.g. the canary-only probe of TrackAnalysis. */
 export interface RoundCheck {
-  round(): Promise<CheckResult[]>;
+  /** @param signal aborted when the bake ends early (the pods failed first), or on cancel. */
+  round(signal: AbortSignal): Promise<CheckResult[]>;
 }
 
 /** The checks that are sampled (HTTP, CloudWatch, Prometheus, the canary-only probe), all at once. */
@@ -48,7 +49,7 @@ export async function runPeriodicChecks(
   tracks?: RoundCheck,
 ): Promise<CheckResult[]> {
   const rounds: Promise<CheckResult[]>[] = [];
-  if (tracks) rounds.push(tracks.round());
+  if (tracks) rounds.push(tracks.round(signal));
   if (analysis.http) rounds.push(runHttpCheck({ ...analysis.http, signal }));
   if (alarms && analysis.alarms.length) rounds.push(checkAlarms(alarms, analysis.alarms));
   if (analysis.prometheus) rounds.push(runPrometheusCheck({ ...analysis.prometheus, timeoutMs: 10_000, signal }).then((r) => [r]));

@@ -242,3 +242,17 @@ describe('load-rps', () => {
     expect(analysis.conclude(false).judgement.metrics[0]).toMatchObject({ verdict: 'fail', canary: { n: 80 } });
   });
 });
+
+describe('a round', () => {
+  it('stops probing when the bake ends early, instead of finishing its requests', async () => {
+    const { ctx, client } = fakeCluster(() => 200, () => 20);
+    const analysis = await TrackAnalysis.open(ctx, stable, { ...options(), requestsPerRound: 1000 }, 'abc');
+    analysis.startStep(1, 10);
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('the pods failed first')), 100);
+    const started = Date.now();
+    await expect(analysis.round(stop.signal)).rejects.toThrow('the pods failed first');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(vi.mocked(client.proxyGet).mock.calls.length).toBeLessThan(20);
+  });
+});

@@ -136,11 +136,13 @@ export class TrackAnalysis {
   }
 
   /** One round: probe both tracks, keep the samples, judge all of the step's samples so far. */
-  async round(): Promise<CheckResult[]> {
-    const { canary, baseline } = this.options.loadRps ? await this.load(this.options.loadRps) : await this.probe();
+  async round(signal: AbortSignal = this.ctx.signal): Promise<CheckResult[]> {
+    // The bake may end early (the pods failed first): stop probing then, as on a cancel.
+    const ctx = { ...this.ctx, signal };
+    const { canary, baseline } = this.options.loadRps ? await this.load(ctx, this.options.loadRps) : await this.probe(ctx);
     this.canary.push(...canary);
     this.baseline.push(...baseline);
-    if (this.options.prometheus) this.prometheusMetric = await this.queryPrometheus(this.options.prometheus);
+    if (this.options.prometheus) this.prometheusMetric = await this.queryPrometheus(ctx, this.options.prometheus);
     if (this.sources.length) this.sourceMetrics = (await Promise.all(this.sources.map((s) => s.metrics(this.stepStarted)))).flat();
     this.rounds.push({
       atMs: Date.now() - this.started,
@@ -186,8 +188,8 @@ export class TrackAnalysis {
     return this.options.onInconclusive;
   }
 
-  private probe(): Promise<{ canary: HttpSample[]; baseline: HttpSample[] }> {
-    return probeTracks(this.ctx, {
+  private probe(ctx: DeployContext): Promise<{ canary: HttpSample[]; baseline: HttpSample[] }> {
+    return probeTracks(ctx, {
       canaryService: this.services.canary,
       baselineService: this.services.baseline,
       path: this.options.path,
@@ -201,7 +203,7 @@ export class TrackAnalysis {
    * load-rps: steady requests at the given rate to both tracks for part of the interval, through the same
    * service proxy path, bounded in count and time (load.ts); the answers are the round's samples.
    */
-  private async load(rps: number): Promise<{ canary: HttpSample[]; baseline: HttpSample[] }> {
+  private async load(ctx: DeployContext, rps: number): Promise<{ canary: HttpSample[]; baseline: HttpSample[] }> {
     const durationMs = Math.max(1000, this.loadMs);
     const path = (service: string) => serviceProxyPath(this.ctx.namespace, service, this.options.path);
     const result = await runLoad({
@@ -213,18 +215,18 @@ export class TrackAnalysis {
       maxRequests: Math.min(LOAD_LIMITS.maxRequests, Math.ceil((rps * durationMs) / 1000)),
       maxDurationMs: durationMs,
       timeoutMs: this.options.timeoutMs,
-      signal: this.ctx.signal,
+      signal: ctx.signal,
       fetch: async (url, init) => {
-        const { status } = await this.ctx.client.proxyGet(url, { signal: init.signal });
+        const { status } = await ctx.client.proxyGet(url, { signal: init.signal });
         return { status, arrayBuffer: async () => new ArrayBuffer(0) };
       },
     });
-    this.ctx.signal.throwIfAborted();
+    ctx.signal.throwIfAborted();
     return { canary: result.targets.canary!.samples, baseline: result.targets.baseline!.samples };
   }
 
   /** The step's window so far, once per track: Prometheus keeps the series, so each round re-reads the whole step. */
-  private async queryPrometheus(options: NonNullable<TrackAnalysisOptions['prometheus']>): Promise<MetricInput> {
+  private async queryPrometheus(ctx: DeployContext, options: NonNullable<TrackAnalysisOptions['prometheus']>): Promise<MetricInput> {
     const name = `prometheus ${options.query}`;
     const series = await queryRangeByTrack({
       url: options.url,
@@ -234,7 +236,7 @@ export class TrackAnalysis {
       end: new Date(),
       stepSeconds: options.stepSeconds,
       timeoutMs: 10_000,
-      signal: this.ctx.signal,
+      signal: ctx.signal,
     });
     const metric = prometheusTrackMetric(name, series, { canary: CANARY_TRACK, baseline: this.against });
     return 'problem' in metric && !('kind' in metric)
