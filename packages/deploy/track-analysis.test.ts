@@ -245,7 +245,10 @@ describe('load-rps', () => {
 
 describe('a round', () => {
   it('stops probing when the bake ends early, instead of finishing its requests', async () => {
-    const { ctx, client } = fakeCluster(() => 200, () => 20);
+    const { ctx, client } = fakeCluster(
+      () => 200,
+      () => 20,
+    );
     const analysis = await TrackAnalysis.open(ctx, stable, { ...options(), requestsPerRound: 1000 }, 'abc');
     analysis.startStep(1, 10);
     const stop = new AbortController();
