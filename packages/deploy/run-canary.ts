@@ -143,14 +143,15 @@ export async function runCanary(
       let inconclusive = false;
       if (verdict.passed) {
         await setStepWeights(ctx, step, traffic);
-        timeline.add(
-          `Step ${index + 1}: ${step.canaryReplicas} canary pod(s) Ready; ${describeTraffic(step)} of traffic; baking ${Math.round(request.analysis.bakeTimeMs / 1000)}s`,
-        );
         if (tracks) {
+          // Before the bake, so its first round comes one interval after both tracks can be probed.
           tracks.startStep(index + 1, step.actual);
           verdict = await probeEndpointsReady(tracks, request.analysis.readyTimeoutMs);
         }
         if (verdict.passed) {
+          timeline.add(
+            `Step ${index + 1}: ${step.canaryReplicas} canary pod(s) Ready; ${describeTraffic(step)} of traffic; baking ${Math.round(request.analysis.bakeTimeMs / 1000)}s`,
+          );
           const bake = () =>
             bakeStep(
               monitor,
