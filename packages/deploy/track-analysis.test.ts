@@ -259,3 +259,28 @@ describe('a round', () => {
     expect(vi.mocked(client.proxyGet).mock.calls.length).toBeLessThan(20);
   });
 });
+
+describe('a comparison track that fails too', () => {
+  it('makes the step inconclusive, naming its answers, where "no worse than the stable" would have passed a broken canary', async () => {
+    // The deployer may not use the service proxy: every probe of both tracks is a 403.
+    const { ctx } = fakeCluster(() => 403);
+    const analysis = await TrackAnalysis.open(ctx, stable, options(), 'abc');
+    analysis.startStep(1, 10);
+    await analysis.round();
+    await analysis.round();
+    const { judgement } = analysis.conclude(false);
+    expect(judgement.verdict).toBe('inconclusive');
+    expect(judgement.metrics[0]!.reason).toMatch(/the stable's pods failed 60\/60 probes of \/notes too \(HTTP 403 ×60\)/);
+    expect(judgement.metrics[1]!.verdict).toBe('inconclusive');
+  });
+
+  it('is not called broken for a few errors', async () => {
+    let n = 0;
+    const { ctx } = fakeCluster(() => (++n % 10 === 0 ? 500 : 200));
+    const analysis = await TrackAnalysis.open(ctx, stable, options(), 'abc');
+    analysis.startStep(1, 10);
+    await analysis.round();
+    await analysis.round();
+    expect(analysis.conclude(false).judgement.verdict).toBe('pass');
+  });
+});

@@ -251,7 +251,12 @@ export class TrackAnalysis {
 
   private judge(): Judgement {
     const [errors, latency] = httpTrackMetrics(this.canary, this.baseline, { expectedStatus: this.options.expectedStatus });
-    const metrics: MetricInput[] = [errors, { ...latency, minDifference: this.options.latencyFloorMs }];
+    // A comparison track that fails too proves nothing: "no worse than a broken baseline" is no pass.
+    const problem = brokenComparison(this.baseline, this.against, this.options.expectedStatus, this.options.path);
+    const metrics: MetricInput[] = [
+      { ...errors, problem },
+      { ...latency, minDifference: this.options.latencyFloorMs, problem },
+    ];
     if (this.prometheusMetric) metrics.push(this.prometheusMetric);
     metrics.push(...this.sourceMetrics);
     return judge(metrics, {
@@ -259,6 +264,30 @@ export class TrackAnalysis {
       alpha: this.alphaPerLook,
     });
   }
+}
+
+/** Samples of the comparison track before it can be called broken, and the error share that does. */
+const BROKEN_MIN_SAMPLES = 10;
+const BROKEN_ERROR_RATE = 0.5;
+
+/**
+ * Why the comparison track cannot vouch for anything: most of its probes failed (a 403 from the service proxy, a
+ * 503 without endpoints, a path the app does not serve). The answers are named, since they say what to fix.
+ */
+export function brokenComparison(samples: readonly HttpSample[], track: string, expected: number, path: string): string | undefined {
+  const wrong = samples.filter((s) => s.status !== expected);
+  if (samples.length < BROKEN_MIN_SAMPLES || wrong.length / samples.length <= BROKEN_ERROR_RATE) return undefined;
+  const counts = new Map<string, number>();
+  for (const s of wrong) {
+    const key = s.status === 'error' ? (s.error ?? 'no answer') : `HTTP ${s.status}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const seen = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([what, n]) => `${what} ×${n}`)
+    .join(', ');
+  return `the ${track}'s pods failed ${wrong.length}/${samples.length} probes of ${path} too (${seen}), so they cannot show the canary is no worse; check the probed path and port, and that the deployer may get services/proxy on the probe Services`;
 }
 
 function errorRate(samples: readonly HttpSample[], expected: number): number | undefined {

@@ -118,7 +118,7 @@ describe.runIf(nodeSelected())('canary-only analysis on the real node', () => {
           'judge-error-floor': '50%',
         }),
       });
-      expect(run.exitCode, run.stdout.slice(-3000)).toBe(1);
+      expect(run.exitCode, `${run.outputs.analysis}\n${run.summary.slice(-4000)}`).toBe(1);
       expect(run.outputs.result).toBe('failed');
       const output = JSON.parse(run.outputs.analysis!) as AnalysisOutput;
       expect(output.v).toBe(1);
@@ -152,7 +152,7 @@ describe.runIf(nodeSelected())('canary-only analysis on the real node', () => {
 
   it('a canary whose path answers 300 ms slower is failed by the latency test against a fresh baseline', { timeout: 600_000 }, async () => {
     const run = await runStep('release', { cwd: workspace, inputs: inputs(images['slow-notes-300'], { baseline: 'true' }) });
-    expect(run.exitCode, run.stdout.slice(-3000)).toBe(1);
+    expect(run.exitCode, `${run.outputs.analysis}\n${run.summary.slice(-4000)}`).toBe(1);
     expect(run.outputs.result).toBe('failed');
     const output = JSON.parse(run.outputs.analysis!) as AnalysisOutput;
     const step = output.steps[0]!;
