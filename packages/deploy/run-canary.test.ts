@@ -69,7 +69,8 @@ function fakeCluster(status: (service: string) => number) {
     getIfExists: vi.fn(async (ref: { kind: string; name: string }) => {
       if (ref.kind === 'Deployment' && ref.name === 'web') return stable;
       if (ref.kind === 'Endpoints') return { subsets: [{ addresses: [{}] }] };
-      return undefined;
+      // What the run applied and has not deleted: the canary, the baseline, the probe Services.
+      return applied.findLast((o) => o.kind === ref.kind && o.metadata.name === ref.name && !deleted.includes(ref.name));
     }),
     list: vi.fn(async () => ({ items: [replicaSet] })),
     apply: vi.fn(async (object: KubeObject) => (applied.push(object), object)),
@@ -165,7 +166,7 @@ describe('runCanary with the canary-only analysis', () => {
   });
 
   it('with a baseline, starts <app>-baseline at the canary size with the stable images and probes it instead of the stable', async () => {
-    const { outcome, applied, client } = await run((svc) => (svc === 'web-canary-probe' ? 500 : 200), { baseline: true }, 10_000);
+    const { outcome, applied, client, deleted } = await run((svc) => (svc === 'web-canary-probe' ? 500 : 200), { baseline: true }, 10_000);
     expect(outcome.result).toBe('failed');
     const baseline = applied.find((o) => o.metadata.name === 'web-baseline') as Deployment;
     expect(baseline.spec.replicas).toBe(1);
@@ -173,6 +174,8 @@ describe('runCanary with the canary-only analysis', () => {
     expect(applied.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual(['web-canary-probe', 'web-baseline-probe']);
     expect(vi.mocked(client.proxyGet).mock.calls.some(([path]) => path.includes('web-baseline-probe'))).toBe(true);
     expect(outcome.tracks?.judgements[0]?.against).toBe('baseline');
+    // Removed with the canary, in the same cleanup.
+    expect(deleted).toEqual(expect.arrayContaining(['web-baseline', 'web-canary', 'web-baseline-probe']));
   });
 
   it('refuses, before any change, a port name the Deployment does not declare', async () => {
