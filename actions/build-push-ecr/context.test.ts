@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../packages/core/errors';
-import { setInput } from '../../test/support/inputs';
+import { InputErrors } from '../../packages/core/input-errors';
+import { setInput, withInputs } from '../../test/support/inputs';
 import { getInputs, isBuildOnly, parseRepositoryName } from './context';
 
 function workspaceWithDockerfile(): string {
@@ -106,5 +107,32 @@ describe('getInputs', () => {
     setInput('push', 'false');
     setInput('scan-wait', 'true');
     expect(caught(() => getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' })).input).toBe('scan-wait');
+  });
+});
+
+describe('getInputs: every input error at once', () => {
+  it('reports each bad input in one error', () => {
+    const workspace = workspaceWithDockerfile();
+    withInputs({
+      repository: 'Web App',
+      context: 'app',
+      platforms: 'linux',
+      'cache-type': 'floppy',
+      'registry-id': '12',
+      'scan-timeout': '600',
+      'lifecycle-keep-images': '0',
+    });
+    const error = caught(() => getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'us-east-1' })) as InputErrors;
+    expect(error).toBeInstanceOf(InputErrors);
+    expect(error.inputs).toEqual(['repository', 'platforms', 'cache-type', 'lifecycle-keep-images', 'registry-id', 'scan-timeout']);
+    expect(error.message).toMatch(/write "600ms" or "600s"/);
+  });
+
+  it('blames a bad AWS_REGION on the variable, not on the empty region input', () => {
+    const workspace = workspaceWithDockerfile();
+    withInputs({ repository: 'web', context: 'app' });
+    expect(caught(() => getInputs({ GITHUB_WORKSPACE: workspace, AWS_REGION: 'Frankfurt' })).message).toMatch(
+      /^The environment variable AWS_REGION is invalid: got "Frankfurt"/,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError, invalidInput } from '../../packages/core/errors';
+import { InputErrorCollector } from '../../packages/core/input-errors';
 import {
   getBoolean,
   getDuration,
@@ -77,53 +78,62 @@ export interface Inputs {
   scanTimeoutMs: number;
 }
 
-/** Reads and validates every input before the action calls AWS or Docker. */
+/** Reads and validates every input before the action calls AWS or Docker; every bad one is reported in one error. */
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+  const errors = new InputErrorCollector();
+  const read = errors.read.bind(errors);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  const repository = parseRepositoryName(getRequired(INPUT.repository));
-  const context = existingPath(workspace, getString(INPUT.context, '.'), INPUT.context, 'directory');
+  const repository = read(() => parseRepositoryName(getRequired(INPUT.repository)));
+  const context = read(() => existingPath(workspace, getString(INPUT.context, '.'), INPUT.context, 'directory'));
   const dockerfileInput = getOptional(INPUT.dockerfile);
-  const dockerfile = dockerfileInput ? existingPath(workspace, dockerfileInput, INPUT.dockerfile, 'file') : defaultDockerfile(context);
-  const cacheFrom = getList(INPUT.cacheFrom).map((ref) => validateImageRef(INPUT.cacheFrom, ref));
-  const push = getBoolean(INPUT.push, true);
-  const platforms = getList(INPUT.platforms).map(validatePlatform);
-  if (!push && platforms.length > 1) {
-    throw invalidInput(
+  // The default Dockerfile is looked for in the context: only when the context is there.
+  const dockerfile = dockerfileInput
+    ? read(() => existingPath(workspace, dockerfileInput, INPUT.dockerfile, 'file'))
+    : context === undefined
+      ? undefined
+      : read(() => defaultDockerfile(context));
+  const cacheFrom = getList(INPUT.cacheFrom).filter((ref) => read(() => validateImageRef(INPUT.cacheFrom, ref)) !== undefined);
+  const push = read(() => getBoolean(INPUT.push, true));
+  const platforms = getList(INPUT.platforms).filter((platform) => read(() => validatePlatform(platform)) !== undefined);
+  errors.check(!(push === false && platforms.length > 1), () =>
+    invalidInput(
       INPUT.platforms,
       platforms.join(','),
       'A multi-platform image cannot be loaded into the local engine; set "push: true" or give one platform.',
-    );
-  }
-  const inputs: Inputs = {
+    ),
+  );
+  const usesEcr = push !== false || getList(INPUT.cacheFrom).length > 0;
+  const inputs: Partial<Inputs> = {
     repository,
     context,
     dockerfile,
-    buildArgs: parseKeyValueLines(INPUT.buildArgs, core.getInput(INPUT.buildArgs), BUILD_ARG_KEY, 'build argument'),
-    labels: parseKeyValueLines(INPUT.labels, core.getInput(INPUT.labels), LABEL_KEY, 'label'),
-    extraTags: validateTags(INPUT.tags, getList(INPUT.tags)),
-    autoTags: parseAutoTags(),
+    buildArgs: read(() => parseKeyValueLines(INPUT.buildArgs, core.getInput(INPUT.buildArgs), BUILD_ARG_KEY, 'build argument')),
+    labels: read(() => parseKeyValueLines(INPUT.labels, core.getInput(INPUT.labels), LABEL_KEY, 'label')),
+    extraTags: read(() => validateTags(INPUT.tags, getList(INPUT.tags))),
+    autoTags: read(parseAutoTags),
     push,
-    builder: getEnum(INPUT.builder, ['auto', 'buildx', 'classic'] as const, 'auto'),
+    builder: read(() => getEnum(INPUT.builder, ['auto', 'buildx', 'classic'] as const, 'auto')),
     platforms,
     target: getOptional(INPUT.target),
-    cacheType: getEnum(INPUT.cacheType, CACHE_TYPES, cacheFrom.length > 0 ? 'registry' : 'none'),
+    cacheType: read(() => getEnum(INPUT.cacheType, CACHE_TYPES, cacheFrom.length > 0 ? 'registry' : 'none')),
     cacheFrom,
-    createRepository: getBoolean(INPUT.createRepository, false),
-    scanOnPush: getBoolean(INPUT.scanOnPush, true),
-    immutableTags: getBoolean(INPUT.immutableTags, true),
-    lifecycleKeepImages: getOptionalNumber(INPUT.lifecycleKeepImages, { min: 1, max: 10_000, integer: true }),
-    registryId: parseRegistryId(getOptional(INPUT.registryId)),
+    createRepository: read(() => getBoolean(INPUT.createRepository, false)),
+    scanOnPush: read(() => getBoolean(INPUT.scanOnPush, true)),
+    immutableTags: read(() => getBoolean(INPUT.immutableTags, true)),
+    lifecycleKeepImages: read(() => getOptionalNumber(INPUT.lifecycleKeepImages, { min: 1, max: 10_000, integer: true })),
+    registryId: read(() => parseRegistryId(getOptional(INPUT.registryId))),
     // A build-only run (a pull request's image check) needs no AWS access at all, so no region either.
-    region: (push || cacheFrom.length > 0 ? resolveRegion : findRegion)(getOptional(INPUT.region), INPUT.region, env),
-    skipLogout: getBoolean(INPUT.skipLogout, false),
-    scanWait: getBoolean(INPUT.scanWait, false),
-    scanSeverityThreshold: getEnum(INPUT.scanSeverityThreshold, SEVERITIES, 'HIGH'),
-    scanTimeoutMs: getDuration(INPUT.scanTimeout, 10 * 60_000),
+    region: read(() => (usesEcr ? resolveRegion : findRegion)(getOptional(INPUT.region), INPUT.region, env)),
+    skipLogout: read(() => getBoolean(INPUT.skipLogout, false)),
+    scanWait: read(() => getBoolean(INPUT.scanWait, false)),
+    scanSeverityThreshold: read(() => getEnum(INPUT.scanSeverityThreshold, SEVERITIES, 'HIGH')),
+    scanTimeoutMs: read(() => getDuration(INPUT.scanTimeout, 10 * 60_000)),
   };
-  if (inputs.scanWait && !inputs.push) {
-    throw invalidInput(INPUT.scanWait, 'true', 'ECR scans pushed images only; set "push: true" or turn "scan-wait" off.');
-  }
-  return inputs;
+  errors.check(!(inputs.scanWait && push === false), () =>
+    invalidInput(INPUT.scanWait, 'true', 'ECR scans pushed images only; set "push: true" or turn "scan-wait" off.'),
+  );
+  errors.throwIfAny();
+  return inputs as Inputs;
 }
 
 /** push: false and no cache to pull: the image is built into the local engine and ECR is never called. */

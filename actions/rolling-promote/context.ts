@@ -1,3 +1,4 @@
+import { InputErrorCollector } from '../../packages/core/input-errors';
 import {
   readClusterInputs,
   readDeploymentName,
@@ -8,11 +9,16 @@ import {
 
 export type Inputs = PromoteFlowInputs;
 
+/** Every input, each bad one reported in one error, before the cluster is contacted. */
 export function getInputs(): Inputs {
-  return {
-    cluster: readClusterInputs(),
-    deployment: readDeploymentName(true)!,
-    promote: readPromoteInputs(),
-    reporting: readReportingInputs(),
+  const errors = new InputErrorCollector();
+  const reporting = readReportingInputs(errors);
+  const inputs: Inputs = {
+    cluster: readClusterInputs(errors),
+    deployment: errors.read(() => readDeploymentName(true))!,
+    promote: readPromoteInputs(errors),
+    reporting,
   };
+  errors.throwIfAny();
+  return inputs;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../packages/core/errors';
+import { InputErrors } from '../../packages/core/input-errors';
 import { setInput, withInputs } from '../../test/support/inputs';
 import type { INPUT } from './context';
 import { getInputs } from './context';
@@ -108,6 +109,7 @@ describe('getInputs', () => {
       [{ 'working-directory': 'nope' }, 'working-directory', /Input "working-directory" is invalid: got "nope"\. No such directory/],
       [{ command: 'pytest | tee out' }, 'command', /runs without a shell, and "\|" is a shell operator/],
       [{ command: `pytest -k 'x` }, 'command', /unterminated single quote/],
+      [{ command: '""' }, 'command', /Give the program and its arguments/],
       [{ 'annotations-limit': '2.5' }, 'annotations-limit', /whole number of at least 0/],
       [{ 'fail-on-failure': 'maybe' }, 'fail-on-failure', /Use "true" or "false"/],
     ];
@@ -117,5 +119,22 @@ describe('getInputs', () => {
       expect(error.input, JSON.stringify(inputs)).toBe(name);
       expect(error.message).toMatch(message);
     }
+  });
+});
+
+describe('getInputs: every input error at once', () => {
+  it('reports each bad input in one error, and skips the checks that need a bad one', () => {
+    setInputs({
+      'working-directory': 'missing',
+      command: 'pytest "unclosed',
+      'annotations-limit': 'many',
+      'coverage-threshold': '120',
+      'fail-on-failure': 'perhaps',
+      requirements: 'nope.txt',
+    });
+    const error = inputError() as InputErrors;
+    expect(error).toBeInstanceOf(InputErrors);
+    // requirements is relative to working-directory, so it is not checked while that is wrong.
+    expect(error.inputs).toEqual(['working-directory', 'command', 'annotations-limit', 'fail-on-failure', 'coverage-threshold']);
   });
 });

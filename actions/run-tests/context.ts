@@ -11,6 +11,7 @@ import {
   getString,
   invalidInput,
 } from '../../packages/core';
+import { InputErrorCollector } from '../../packages/core/input-errors';
 import { maskSecret } from '../../packages/core/log';
 import { buildTestArgv, detectRunner, pytestReportPath, type TestRunner } from './command';
 import { ShellWordsError, splitShellWords } from './shell-words';
@@ -59,39 +60,48 @@ export interface Inputs {
   failOnFailure: boolean;
 }
 
+/** Reads every input, and reports every bad one in one error, before anything is installed or run. */
 export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
-  const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-  const workingDirectory = readWorkingDirectory(workspace);
-  const python = getString(INPUT.python, 'python');
-  const words = readCommand();
-  const runner = detectRunner(words);
-  const junitPaths = getList(INPUT.junitPath);
-  if (junitPaths.length === 0 && runner !== 'pytest') {
-    throw new ConfigurationError(
-      `Input "${INPUT.junitPath}" is required when "${INPUT.command}" is not pytest: name the JUnit XML file(s) your test runner writes, e.g. "reports/junit.xml" or "**/TEST-*.xml".`,
-      INPUT.junitPath,
-    );
-  }
-  const ownReport = junitPaths.length === 0 ? pytestReportPath(env.RUNNER_TEMP || tmpdir()) : undefined;
-
+  // The token first: masked before any error could be printed.
   const token = getOptional(INPUT.token);
   maskSecret(token);
+  const errors = new InputErrorCollector();
+  const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+  const workingDirectory = errors.read(() => readWorkingDirectory(workspace));
+  const python = getString(INPUT.python, 'python');
+  const words = errors.read(readCommand);
+  const runner = words ? detectRunner(words) : undefined;
+  const junitPaths = getList(INPUT.junitPath);
+  errors.check(
+    !(junitPaths.length === 0 && runner !== undefined && runner !== 'pytest'),
+    () =>
+      new ConfigurationError(
+        `Input "${INPUT.junitPath}" is required when "${INPUT.command}" is not pytest: name the JUnit XML file(s) your test runner writes, e.g. "reports/junit.xml" or "**/TEST-*.xml".`,
+        INPUT.junitPath,
+      ),
+  );
+  const ownReport = junitPaths.length === 0 ? pytestReportPath(env.RUNNER_TEMP || tmpdir()) : undefined;
+  const annotationsLimit = errors.read(() => getNumber(INPUT.annotationsLimit, 50, { min: 0, integer: true }));
+  const failOnFailure = errors.read(() => getBoolean(INPUT.failOnFailure, true));
+  // The requirements path is relative to working-directory: checked only when that is readable.
+  const requirements = workingDirectory === undefined ? undefined : errors.read(() => readRequirements(workingDirectory));
+  const threshold = errors.read(() => getOptionalNumber(INPUT.coverageThreshold, { min: 0, max: 100 }));
+  errors.throwIfAny();
+
   const inputs: Inputs = {
     workspace,
-    workingDirectory,
+    workingDirectory: workingDirectory!,
     python,
-    argv: buildTestArgv(words, python, ownReport),
-    runner,
+    argv: buildTestArgv(words!, python, ownReport),
+    runner: runner!,
     junitPatterns: ownReport ? [ownReport] : junitPaths,
     ownsReport: ownReport !== undefined,
     coverage: readCoverageFile(),
     checkName: getString(INPUT.checkName, 'Test results'),
-    annotationsLimit: getNumber(INPUT.annotationsLimit, 50, { min: 0, integer: true }),
-    failOnFailure: getBoolean(INPUT.failOnFailure, true),
+    annotationsLimit: annotationsLimit!,
+    failOnFailure: failOnFailure!,
   };
-  const requirements = readRequirements(workingDirectory);
   if (requirements) inputs.requirements = requirements;
-  const threshold = getOptionalNumber(INPUT.coverageThreshold, { min: 0, max: 100 });
   if (threshold !== undefined) inputs.coverageThreshold = threshold;
   if (token) inputs.token = token;
   return inputs;
@@ -119,7 +129,9 @@ function readCommand(): string[] {
     if (error instanceof ShellWordsError) throw invalidInput(INPUT.command, raw, `It runs without a shell, and ${error.message}.`);
     throw error;
   }
-  if (words.length === 0) throw invalidInput(INPUT.command, raw, 'Give the program and its arguments, e.g. "python -m pytest -q".');
+  // '""' splits into one empty word: no program either.
+  if (words.length === 0 || words[0] === '')
+    throw invalidInput(INPUT.command, raw, 'Give the program and its arguments, e.g. "python -m pytest -q".');
   return words;
 }
 

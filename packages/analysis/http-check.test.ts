@@ -15,6 +15,9 @@ beforeAll(async () => {
     if (req.url === '/flaky') {
       res.statusCode = served % 2 === 0 ? 500 : 200;
       res.end('x');
+    } else if (req.url === '/protected') {
+      res.statusCode = req.headers['x-api-key'] === 'key-123' && req.headers['user-agent'] === 'flightdeck-analysis' ? 200 : 401;
+      res.end();
     } else if (req.url === '/slow') {
       setTimeout(() => res.end('slow'), 120);
     } else {
@@ -41,6 +44,13 @@ describe('runHttpCheck against a real server', () => {
     const results = await runHttpCheck({ ...options, url: `${base}/` });
     expect(results.every((r) => r.passed)).toBe(true);
     expect(results[0]!.value).toBe('100% (10/10)');
+  });
+
+  it('sends the http-headers with every request', async () => {
+    const [withKey] = await runHttpCheck({ ...options, url: `${base}/protected`, headers: { 'X-Api-Key': 'key-123' } });
+    expect(withKey).toMatchObject({ passed: true, value: '100% (10/10)' });
+    const [without] = await runHttpCheck({ ...options, url: `${base}/protected` });
+    expect(without!.detail).toContain('HTTP 401');
   });
 
   it('fails a URL that errors half the time and says what it answered', async () => {

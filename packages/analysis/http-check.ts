@@ -11,6 +11,8 @@ export interface HttpCheckOptions {
   /** Highest acceptable 95th-percentile latency, in ms. */
   maxP95Ms: number;
   timeoutMs: number;
+  /** Sent with every request (the http-headers input): how a protected endpoint is authenticated, never a URL's userinfo. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -33,7 +35,7 @@ async function probe(options: HttpCheckOptions): Promise<HttpSample> {
   try {
     // Through node:http rather than fetch, so HTTPS_PROXY/NO_PROXY apply as they do for kubectl and curl.
     const response = await httpRequest(new URL(options.url), {
-      headers: { 'user-agent': 'flightdeck-analysis' },
+      headers: { 'user-agent': 'flightdeck-analysis', ...options.headers },
       signal: options.signal,
       timeoutMs: options.timeoutMs,
     });

@@ -10,12 +10,18 @@ let base: string;
 const answers: Record<string, unknown> = {
   error_rate: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.02'] }] } },
   high: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.5'] }] } },
+  tenant: { status: 'success', data: { resultType: 'scalar', result: [1, '0'] } },
   none: { status: 'success', data: { resultType: 'vector', result: [] } },
 };
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const query = new URL(req.url!, 'http://x').searchParams.get('query')!;
+    if (query === 'tenant' && req.headers['x-scope-orgid'] !== 'team-a') {
+      res.statusCode = 401;
+      res.end('{"status":"error","error":"no tenant"}');
+      return;
+    }
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(answers[query] ?? { status: 'error', error: 'parse error' }));
   });
@@ -34,6 +40,11 @@ describe('runPrometheusCheck', () => {
       passed: false,
       value: '0.5',
     });
+  });
+  it('sends the prometheus-headers with the query', async () => {
+    const query = { url: base, query: 'tenant', maxValue: 1, timeoutMs: 1000 };
+    expect(await runPrometheusCheck({ ...query, headers: { 'X-Scope-OrgID': 'team-a' } })).toMatchObject({ passed: true, value: '0' });
+    expect(await runPrometheusCheck(query)).toMatchObject({ passed: false, detail: expect.stringMatching(/no tenant/) });
   });
   it('fails when there is no data or the query is wrong', async () => {
     expect((await runPrometheusCheck({ url: base, query: 'none', maxValue: 1, timeoutMs: 1000 })).detail).toMatch(/no series/);

@@ -8,6 +8,8 @@ export interface PrometheusCheckOptions {
   /** The highest acceptable value: an error rate, a latency. */
   maxValue: number;
   timeoutMs: number;
+  /** Sent with the query (the prometheus-headers input), e.g. Authorization for a protected Prometheus. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -39,7 +41,7 @@ export async function runPrometheusCheck(options: PrometheusCheckOptions): Promi
   try {
     // node:http rather than fetch, so HTTPS_PROXY/NO_PROXY apply.
     const response = await httpRequest(endpoint, {
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...options.headers },
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       maxBodyBytes: 8 * 1024 * 1024,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../core/errors';
-import { awsClientOptions, resolveRegion } from './config';
+import { awsClientOptions, findRegion, resolveRegion } from './config';
 
 describe('resolveRegion', () => {
   it('prefers the input, then AWS_REGION, then AWS_DEFAULT_REGION', () => {
@@ -19,6 +19,18 @@ describe('resolveRegion', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).input).toBe('region');
     expect((error as Error).message).toContain('configure-aws-credentials');
+  });
+
+  it('blames a bad AWS_REGION on the variable, not on the empty input', () => {
+    expect(() => findRegion(undefined, 'aws-region', { AWS_REGION: 'US East' })).toThrow(
+      /^The environment variable AWS_REGION is invalid: got "US East"\. Fix it where it is set .* or set input "aws-region", which takes precedence\.$/,
+    );
+    expect(() => resolveRegion('', 'aws-region', { AWS_DEFAULT_REGION: 'mars' })).toThrow(
+      /^The environment variable AWS_DEFAULT_REGION is invalid/,
+    );
+    // The input wins over a bad variable, and is what an error about it names.
+    expect(findRegion('eu-west-1', 'aws-region', { AWS_REGION: 'US East' })).toBe('eu-west-1');
+    expect(() => findRegion('eu west', 'aws-region', { AWS_REGION: 'us-east-1' })).toThrow(/^Input "aws-region" is invalid: got "eu west"/);
   });
 
   it('rejects something that is not a region code', () => {

@@ -33,14 +33,24 @@ export function resolveRegion(input: string | undefined, inputName: string, env:
 
 /** Like resolveRegion, for a step that may run without AWS: undefined when no region is set anywhere. */
 export function findRegion(input: string | undefined, inputName: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const region = input?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
-  if (region && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new ConfigurationError(
-      `Input "${inputName}" is invalid: got ${JSON.stringify(region)}. Use an AWS region code such as "us-east-1".`,
-      inputName,
-    );
+  // The first source that is set wins; an error names that source, not the input when it was empty.
+  const sources: [string, string | undefined][] = [
+    [`Input "${inputName}"`, input],
+    ['The environment variable AWS_REGION', env.AWS_REGION],
+    ['The environment variable AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
+  ];
+  const found = sources.find(([, value]) => value?.trim());
+  if (!found) return undefined;
+  const [source, value] = found;
+  const region = value!.trim();
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    const fix =
+      source === sources[0]![0]
+        ? `Use an AWS region code such as "us-east-1".`
+        : `Fix it where it is set (aws-actions/configure-aws-credentials' "aws-region", or the job's env:) to a region code such as "us-east-1", or set input "${inputName}", which takes precedence.`;
+    throw new ConfigurationError(`${source} is invalid: got ${JSON.stringify(region)}. ${fix}`, inputName);
   }
-  return region || undefined;
+  return region;
 }
 
 export function awsClientOptions(region: string, actionName: string, env: NodeJS.ProcessEnv = process.env): AwsClientOptions {

@@ -53,3 +53,16 @@ export class InputErrors extends ConfigurationError {
     return [...new Set(this.errors.map((error) => error.input).filter((input): input is string => input !== undefined))];
   }
 }
+
+/**
+ * Run a group of input readers. Given the caller's collector, they add their errors to it and
+ * the caller throws once, for every group; without one, the group throws its own errors at the
+ * end. Either way nothing uses a value read this way until throwIfAny has passed, because a
+ * reader that failed leaves undefined where its value would be.
+ */
+export function collecting<T>(errors: InputErrorCollector | undefined, read: (errors: InputErrorCollector) => T): T {
+  const own = errors ?? new InputErrorCollector();
+  const value = read(own);
+  if (!errors) own.throwIfAny();
+  return value;
+}

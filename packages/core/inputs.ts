@@ -91,13 +91,20 @@ export function splitList(raw: string): string[] {
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** Parse "90s", "5m", "1h30m", "250ms" or a bare number of seconds into milliseconds. */
+/**
+ * Parse "90s", "5m", "1h30m" or "250ms" into milliseconds. A number without a unit is refused
+ * (only "0" is unambiguous): "500" meant as milliseconds would be read as 500 seconds, and a
+ * latency limit that never fails is worse than an error.
+ */
 export function parseDuration(name: string, raw: string): number {
   const text = raw.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (/^0+(\.0+)?$/.test(text)) return 0;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    throw invalidInput(name, raw, `A duration needs a unit: write "${text}ms" or "${text}s" (or "m", "h").`);
+  }
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
-    throw invalidInput(name, raw, 'Use a non-negative duration such as "30s", "5m", "1h30m" or a number of seconds.');
+    throw invalidInput(name, raw, 'Use a non-negative duration with a unit, such as "500ms", "30s", "5m" or "1h30m".');
   }
   return Math.round(parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit!]!, 0));
 }

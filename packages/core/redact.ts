@@ -4,8 +4,10 @@
  * errors.ts and url.ts can both use it.
  */
 
-// scheme://userinfo@ — userinfo is everything up to the first @ before any /, ? or # (RFC 3986).
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi;
+// scheme://userinfo@ — userinfo is everything up to the LAST @ before any /, ?, # or space: the URL
+// parser takes the last one (an unencoded @ in a password), so the greedy match backs up to it. For
+// http(s) the slashes are optional to the parser ("https:user:pass@host" is a URL), so here too.
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/|https?:(?![/\\]))[^/?#\s\\]*@/gi;
 
 /** Every URL in a text (a URL, a given value, an error from Node or a library) without its userinfo. */
 export function redactUrlsIn(text: string): string {

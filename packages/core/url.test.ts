@@ -60,11 +60,28 @@ describe('parseUrlInput', () => {
 
   it('refuses another scheme and what is not a URL, naming the input', () => {
     expect(() => parseUrlInput('http-url', 'ftp://host/x', https)).toThrow(
-      'Input "http-url" must be a https or http URL: got "ftp://host/x".',
+      'Input "http-url" must be an https:// or http:// URL: got "ftp://host/x".',
     );
     expect(() => parseUrlInput('http-url', 'app.example/healthz', https)).toThrow(
-      'Input "http-url" is not an absolute URL: got "app.example/healthz". Use e.g. "https://host:port/path".',
+      'Input "http-url" is not an absolute URL: got "app.example/healthz". Use an absolute https:// or http:// URL, such as "https://host:port/path".',
     );
     expect(() => parseUrlInput('http-url', 'https://user:secret@ho st/', https)).toThrow('(not shown: it may hold credentials)');
+  });
+});
+
+describe('redactUrlsIn, the shapes the URL parser accepts', () => {
+  it('drops userinfo up to the last @ of the authority, as the parser reads an unencoded @ in a password', () => {
+    const given = 'https://user:p@ss@host/x';
+    expect(new URL(given).password).toBe('p%40ss');
+    expect(redactUrlsIn(`GET ${given} failed`)).toBe('GET https://host/x failed');
+  });
+
+  it('drops userinfo of an http(s) URL written without slashes, which the parser accepts', () => {
+    expect(new URL('https:user:secret@host/').password).toBe('secret');
+    expect(redactUrlsIn('got https:user:secret@host/')).toBe('got https:host/');
+  });
+
+  it('leaves an @ in a path, query or after a space alone', () => {
+    expect(redactUrlsIn('https://host/a@b?c=d@e mail me@example.com')).toBe('https://host/a@b?c=d@e mail me@example.com');
   });
 });

@@ -9,6 +9,8 @@ export interface UrlInputOptions {
   protocols: readonly string[];
   /** What to do instead, for the message when the URL holds credentials. */
   credentialsFix?: string;
+  /** A URL to show in the fix, e.g. "https://app.example.com/healthz". */
+  example?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export function parseUrlInput(name: string, raw: string, options: UrlInputOption
     // An @ in something that does not parse may be userinfo the redaction cannot delimit.
     const shown = text.includes('@') ? '(not shown: it may hold credentials)' : JSON.stringify(cutForDisplay(text));
     throw new ConfigurationError(
-      `Input "${name}" is not an absolute URL: got ${shown}. Use e.g. "${options.protocols[0]}//host:port/path".`,
+      `Input "${name}" is not an absolute URL: got ${shown}. Use an absolute ${schemes(options)} URL, such as "${options.example ?? `${options.protocols[0]}//host:port/path`}".`,
       name,
     );
   }
@@ -39,11 +41,15 @@ export function parseUrlInput(name: string, raw: string, options: UrlInputOption
   }
   if (!options.protocols.includes(url.protocol)) {
     throw new ConfigurationError(
-      `Input "${name}" must be a ${options.protocols.map((p) => p.replace(':', '')).join(' or ')} URL: got ${JSON.stringify(redactUrl(url))}.`,
+      `Input "${name}" must be an ${schemes(options)} URL: got ${JSON.stringify(cutForDisplay(redactUrl(url)))}.`,
       name,
     );
   }
   return url;
+}
+
+function schemes(options: UrlInputOptions): string {
+  return options.protocols.map((protocol) => `${protocol}//`).join(' or ');
 }
 
 /** Mask a URL's userinfo in every form it may be printed: as typed (percent-encoded) and decoded. */

@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withInputs } from '../../test/support/inputs';
+import { writeTestKubeconfig } from '../../test/support/kubeconfig';
 import { DEFAULT_JUDGE_OPTIONS } from '../analysis/judge';
 import { ConfigurationError } from '../core/errors';
 import { DEFAULT_PROBE_REQUESTS, parseHttpPort, readTrackAnalysisInputs } from './analysis-inputs';
 import { INPUT, readAutoPromote, readCanaryFlowInputs } from './inputs';
+import { loadKubeconfigParser } from './kubeconfig-parser';
+
+beforeAll(loadKubeconfigParser);
 
 function refusal(inputs: Record<string, string>): ConfigurationError {
   withInputs(inputs);
@@ -73,7 +77,7 @@ describe('canary-only analysis inputs', () => {
   });
 
   it('reach the engine through the canary flow inputs, under the INPUT constants', () => {
-    withInputs({ kubeconfig: '/tmp/kubeconfig', manifests: 'k8s/', [INPUT.httpPath]: '/readyz', [INPUT.httpPort]: '8080' });
+    withInputs({ kubeconfig: writeTestKubeconfig(), manifests: 'k8s/', [INPUT.httpPath]: '/readyz', [INPUT.httpPort]: '8080' });
     expect(readCanaryFlowInputs(readAutoPromote()).analysis.tracks).toMatchObject({ path: '/readyz', port: 8080 });
   });
 

@@ -4,10 +4,13 @@ import { ConfigurationError } from '../core/errors';
 import { deployEntry, promoteEntry } from './entry';
 import { canaryFlow, promoteFlow } from './flows';
 import { readAutoPromote } from './inputs';
+import { writeTestKubeconfig } from '../../test/support/kubeconfig';
+
+const KUBECONFIG = writeTestKubeconfig();
 
 vi.mock('./flows', () => ({ canaryFlow: vi.fn(), promoteFlow: vi.fn(), rollbackFlow: vi.fn() }));
 
-const BASE = { kubeconfig: '/tmp/kubeconfig', manifests: 'k8s/' };
+const BASE = { kubeconfig: KUBECONFIG, manifests: 'k8s/' };
 
 describe('deployEntry', () => {
   it('runs the canary flow under the action name, promoting as the action says', async () => {

@@ -1,6 +1,7 @@
+import type { InputErrorCollector } from '../core/input-errors';
 import type { ActionEntry } from '../core/run';
 import type * as Flows from './flows';
-import { readCanaryFlowInputs, type PromoteFlowInputs, type RollbackFlowInputs } from './inputs';
+import { loadInputParsers, readCanaryFlowInputs, type PromoteFlowInputs, type RollbackFlowInputs } from './inputs';
 import { removeOpenCanary } from './post-state';
 
 /**
@@ -10,10 +11,10 @@ import { removeOpenCanary } from './post-state';
  */
 
 /** canary-deploy and the root release action: one implementation, told whether to promote a passing canary. */
-export function deployEntry(name: string, options: { autoPromote: () => boolean }): ActionEntry {
+export function deployEntry(name: string, options: { autoPromote: (errors?: InputErrorCollector) => boolean }): ActionEntry {
   return {
     main: afterInputs(
-      () => readCanaryFlowInputs(options.autoPromote()),
+      () => readCanaryFlowInputs(options.autoPromote),
       (flows, inputs) => flows.canaryFlow(name, inputs),
     ),
     // Removes a canary the main step left behind when it was killed before it could clean up.
@@ -32,6 +33,7 @@ export function rollbackEntry(name: string, getInputs: () => RollbackFlowInputs)
 /** A main step that reads its inputs, and only then loads the flows and runs one. */
 function afterInputs<Inputs>(read: () => Inputs, run: (flows: typeof Flows, inputs: Inputs) => Promise<void>): () => Promise<void> {
   return async () => {
+    await loadInputParsers();
     const inputs = read();
     await run(await import('./flows'), inputs);
   };

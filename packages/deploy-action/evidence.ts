@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../core/errors';
 import { parseImageReference } from '../manifests/images';
+import { githubApiRequest } from './github-api';
 
 /**
  * Evidence-gated promotion: a release records, in its GitHub Deployment's
@@ -85,24 +86,15 @@ export interface EvidenceSource {
   token: string;
 }
 
-async function getJson(source: EvidenceSource, path: string): Promise<unknown> {
-  const response = await fetch(`${source.api}/repos/${source.repository}${path}`, {
-    headers: {
-      authorization: `Bearer ${source.token}`,
-      accept: 'application/vnd.github+json',
-      'x-github-api-version': '2022-11-28',
-      'user-agent': 'flightdeck',
-    },
-    signal: AbortSignal.timeout(15_000),
+function getJson(source: EvidenceSource, path: string): Promise<unknown> {
+  return githubApiRequest({
+    api: source.api,
+    method: 'GET',
+    path: `/repos/${source.repository}${path}`,
+    token: source.token,
+    purpose: `read the GitHub Deployments of environment "${source.environment}" in ${source.repository}`,
+    permission: 'deployments: read',
   });
-  const text = await response.text();
-  if (!response.ok) {
-    throw new ConfigurationError(
-      `Could not read the GitHub Deployments of "${source.environment}" in ${source.repository} (HTTP ${response.status}: ${text.slice(0, 200)}); the token needs "deployments: read".`,
-      'github-token',
-    );
-  }
-  return JSON.parse(text);
 }
 
 /** The environment's Deployments that carry evidence, newest first, each with its latest status. */

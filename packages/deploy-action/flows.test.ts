@@ -89,7 +89,7 @@ beforeEach(() => {
   vi.mocked(GithubDeployment).mockImplementation(function () {
     return { start: async () => undefined, status: async (state: string, text: string) => void statuses.push([state, text]) } as never;
   });
-  vi.mocked(planCanary).mockResolvedValue({ kind: 'canary' } as never);
+  vi.mocked(planCanary).mockResolvedValue({ kind: 'canary', changes: { leftAlone: [] } } as never);
   vi.mocked(removeCanary).mockResolvedValue(removed);
   stdout = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -230,7 +230,7 @@ describe('canaryFlow', () => {
 
   it.each([
     ['deployed', 'First release of "web": the manifests were applied and rolled out'],
-    ['skipped', '"web" already runs these images; nothing to do.'],
+    ['skipped', 'Nothing in the manifests differs from what runs in the cluster for "web"; nothing to do.'],
   ] as const)('reports a %s release without a canary', async (result, headline) => {
     canaryRuns({ result, images: { web: 'repo/web:2' } }, []);
     await canaryFlow('release', canaryInputs({ autoPromote: true }));
@@ -238,6 +238,16 @@ describe('canaryFlow', () => {
     expect(stepOutputs()).toMatchObject({ result, image: 'repo/web:2' });
     expect(process.exitCode).toBeUndefined();
     expect(stepSummary()).toContain(headline);
+  });
+
+  it('says in the summary which objects of the manifests the release leaves alone, and why', async () => {
+    vi.mocked(planCanary).mockResolvedValue({
+      kind: 'skip',
+      changes: { leftAlone: [{ object: 'Ingress "web"', reason: 'the platform owns it' }] },
+    } as never);
+    canaryRuns({ result: 'skipped', images: { web: 'repo/web:2' } }, []);
+    await canaryFlow('release', canaryInputs());
+    expect(stepSummary()).toMatch(/left alone.*Ingress "web": the platform owns it/);
   });
 
   it('records the open canary for the post step once it holds the lock, before the first step', async () => {

@@ -86,7 +86,9 @@ function podImages(manifests: DeploymentManifests): string[] {
  */
 async function loadGatedManifests(inputs: CanaryFlowInputs): Promise<DeploymentManifests> {
   const from = inputs.reporting.requireEvidenceFrom;
-  if (!from) return loadDeploymentManifests(inputs.manifests, inputs.deployment);
+  // The manifests are read before the GitHub API is asked: a mistake in them is refused without any request.
+  const local = await loadDeploymentManifests(inputs.manifests, inputs.deployment);
+  if (!from) return local;
   const source: EvidenceSource = {
     ...githubApiTarget(),
     environment: from,
@@ -172,6 +174,9 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
       rolloutTimeoutMs: inputs.promote.timeoutMs,
     };
     const plan = await planCanary(ctx, request);
+    // Said in the summary as well as the log: objects of the manifests this release does not apply.
+    if (plan.kind !== 'first-release' && plan.changes.leftAlone.length > 0)
+      report.facts.push(['left alone', plan.changes.leftAlone.map((l) => `${l.object}: ${l.reason}`).join('; ')]);
     await session.lock(name);
     recordOpenCanary({ name, namespace: ctx.namespace });
     await gh?.start();
@@ -259,7 +264,7 @@ function headline(
     case 'deployed':
       return `First release of "${name}": the manifests were applied and rolled out (there was no stable version to compare a canary with).`;
     case 'skipped':
-      return `"${name}" already runs these images; nothing to do.`;
+      return `Nothing in the manifests differs from what runs in the cluster for "${name}"; nothing to do.`;
     default:
       return failure ?? `Result: ${result}`;
   }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GithubDeployment } from './github-deployment';
 
 let server: Server;
@@ -73,5 +73,26 @@ describe('GithubDeployment', () => {
     await expect(gh.start()).resolves.toBeUndefined();
     await expect(gh.status('failure', 'x')).resolves.toBeUndefined();
     expect(gh.deploymentId).toBeUndefined();
+  });
+
+  it('warns with the request refused and the permission it needs', async () => {
+    refuse = true;
+    let stdout = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout += String(chunk);
+      return true;
+    });
+    try {
+      await new GithubDeployment({ token: 'ghs_secret_token_value', environment: 'staging', logUrl: 'u', description: 'd' }).start();
+    } finally {
+      write.mockRestore();
+    }
+    expect(stdout).toMatch(
+      /::warning::Could not create a GitHub Deployment for "staging".*\(POST \/repos\/octo\/app\/deployments\) answered HTTP 403 .*grant "deployments: write"/,
+    );
+    expect(stdout).toMatch(/"deployments: write" .*\. The release goes on without a GitHub Deployment\./);
+    expect(stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'))).not.toContainEqual(
+      expect.stringContaining('ghs_secret_token_value'),
+    );
   });
 });

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { errorMessage } from '../core/errors';
 import { githubApiTarget } from '../core/github';
 import type { EvidencePayload } from './evidence';
+import { githubApiRequest } from './github-api';
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
 
@@ -30,58 +31,59 @@ export class GithubDeployment {
     core.setSecret(options.token);
   }
 
-  private async post(path: string, body: Record<string, unknown>): Promise<{ id?: number }> {
-    const response = await fetch(`${this.api}/repos/${this.repository}${path}`, {
+  private async post(path: string, body: Record<string, unknown>, purpose: string): Promise<{ id?: number }> {
+    const answer = await githubApiRequest({
+      api: this.api,
       method: 'POST',
-      headers: {
-        authorization: `Bearer ${this.options.token}`,
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-        'content-type': 'application/json',
-        'user-agent': 'flightdeck',
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
+      path: `/repos/${this.repository}${path}`,
+      token: this.options.token,
+      body,
+      purpose,
+      permission: 'deployments: write',
     });
-    const text = await response.text();
-    if (!response.ok)
-      throw new Error(
-        `HTTP ${response.status}: ${text.slice(0, 300)}${response.status === 403 || response.status === 404 ? ' (the token needs "deployments: write")' : ''}`,
-      );
-    return JSON.parse(text) as { id?: number };
+    return (answer ?? {}) as { id?: number };
   }
 
   async start(): Promise<void> {
     try {
-      const created = await this.post('/deployments', {
-        ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
-        environment: this.options.environment,
-        description: this.options.description,
-        auto_merge: false,
-        required_contexts: [],
-        production_environment: this.options.environment === 'production',
-        ...(this.options.payload ? { payload: this.options.payload } : {}),
-      });
+      const created = await this.post(
+        '/deployments',
+        {
+          ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
+          environment: this.options.environment,
+          description: this.options.description,
+          auto_merge: false,
+          required_contexts: [],
+          production_environment: this.options.environment === 'production',
+          ...(this.options.payload ? { payload: this.options.payload } : {}),
+        },
+        `create a GitHub Deployment for "${this.options.environment}" in ${this.repository}`,
+      );
       this.id = created.id;
       await this.status('in_progress', this.options.description);
     } catch (error) {
-      core.warning(`Could not create a GitHub Deployment for "${this.options.environment}" (the release goes on): ${errorMessage(error)}`);
+      // The request's error says what it tried, and why it failed.
+      core.warning(`${errorMessage(error)} The release goes on without a GitHub Deployment.`);
     }
   }
 
   async status(state: DeploymentState, description: string, id = this.id): Promise<void> {
     if (id === undefined) return;
     try {
-      await this.post(`/deployments/${id}/statuses`, {
-        state,
-        description: description.slice(0, 140),
-        log_url: this.options.logUrl,
-        environment_url: this.options.environmentUrl,
-        // Off: a superseded release keeps its "success", so it stays evidence; a rollback says failure or inactive.
-        auto_inactive: false,
-      });
+      await this.post(
+        `/deployments/${id}/statuses`,
+        {
+          state,
+          description: description.slice(0, 140),
+          log_url: this.options.logUrl,
+          environment_url: this.options.environmentUrl,
+          // Off: a superseded release keeps its "success", so it stays evidence; a rollback says failure or inactive.
+          auto_inactive: false,
+        },
+        `set the status of GitHub Deployment ${id} to ${state}`,
+      );
     } catch (error) {
-      core.warning(`Could not set the GitHub Deployment status to ${state}: ${errorMessage(error)}`);
+      core.warning(`${errorMessage(error)} The release goes on.`);
     }
   }
 

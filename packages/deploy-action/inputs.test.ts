@@ -1,14 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withInputs } from '../../test/support/inputs';
 import { ConfigurationError } from '../core/errors';
+import { InputErrors } from '../core/input-errors';
 import { parsePercentage, parseSteps, readAutoPromote, readCanaryFlowInputs } from './inputs';
+import { writeTestKubeconfig } from '../../test/support/kubeconfig';
+import { loadKubeconfigParser } from './kubeconfig-parser';
+
+const KUBECONFIG = writeTestKubeconfig();
+// As the entry does before it reads the inputs.
+beforeAll(loadKubeconfigParser);
 
 /** canary-deploy's inputs, read as its entry reads them. */
 function getInputs() {
-  return readCanaryFlowInputs(readAutoPromote());
+  return readCanaryFlowInputs(readAutoPromote);
 }
 
-const BASE = { kubeconfig: '/tmp/kubeconfig', manifests: 'k8s/' };
+const BASE = { kubeconfig: KUBECONFIG, manifests: 'k8s/' };
 
 function refusal(inputs: Record<string, string>): ConfigurationError {
   withInputs(inputs);
@@ -119,5 +126,96 @@ describe('parseSteps', () => {
   it('refuses a bad item and an empty list', () => {
     expect(() => parseSteps('steps', '10,abc')).toThrow(/Input "steps"/);
     expect(() => parseSteps('steps', ' , ')).toThrow(/one or more percentages/);
+  });
+});
+
+describe('canary-deploy inputs: hardening', () => {
+  it.each([
+    [
+      'credentials in http-url',
+      { 'http-url': 'https://user:p%40ss@app.example/healthz' },
+      'http-url',
+      /credentials in the URL.*"http-headers"/,
+    ],
+    [
+      'credentials in prometheus-url',
+      { 'prometheus-url': 'https://admin:pw@prom:9090', 'prometheus-query': 'up', 'prometheus-max': '1' },
+      'prometheus-url',
+      /credentials in the URL.*"prometheus-headers"/,
+    ],
+    ['a unitless http-max-p95', { 'http-url': 'http://x/', 'http-max-p95': '500' }, 'http-max-p95', /write "500ms" or "500s"/],
+    ['a unitless bake-time', { 'bake-time': '30' }, 'bake-time', /write "30ms" or "30s"/],
+    ['a zero bake-time', { 'bake-time': '0s' }, 'bake-time', /above zero/],
+    [
+      'an interval longer than the bake',
+      { 'bake-time': '5s', 'analysis-interval': '10s' },
+      'analysis-interval',
+      /"analysis-interval" \(10s\) is longer than "bake-time" \(5\.0s\).*at most the bake time/,
+    ],
+    [
+      'one repository twice with different tags',
+      { images: 'repo/app:v1\nrepo/app:v2' },
+      'images',
+      /names the repository "docker.io\/repo\/app" twice, as "repo\/app:v1" and "repo\/app:v2": .*ambiguous/,
+    ],
+    [
+      'one repository twice, spelled two ways',
+      { images: 'nginx:1.27\ndocker.io/library/nginx:1.28' },
+      'images',
+      /"nginx:1.27" and "docker.io\/library\/nginx:1.28"/,
+    ],
+    ['http-headers without http-url', { 'http-headers': 'X-Key: abc' }, 'http-url', /"http-headers" is set but "http-url" is empty/],
+    ['prometheus-headers without prometheus-url', { 'prometheus-headers': 'X-Key: abc' }, 'prometheus-url', /"prometheus-headers" is set/],
+    [
+      'a malformed http-headers line',
+      { 'http-url': 'http://x/', 'http-headers': 'just-a-token' },
+      'http-headers',
+      /line 1 is not "Name: value"/,
+    ],
+  ])('refuses %s, naming the input', (_case, inputs, input, message) => {
+    const error = refusal({ ...BASE, ...inputs });
+    expect(error.input).toBe(input);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toMatch(/p%40ss|admin:pw/);
+  });
+
+  it('accepts the same image twice, and a bake equal to its interval', () => {
+    withInputs({ ...BASE, images: 'repo/app:v1\nrepo/app:v1', 'bake-time': '10s' });
+    expect(getInputs()).toMatchObject({ manifests: { images: ['repo/app:v1', 'repo/app:v1'] }, analysis: { bakeTimeMs: 10_000 } });
+  });
+
+  it('sends the header inputs with the checks, their values masked', () => {
+    withInputs({
+      ...BASE,
+      'http-url': 'https://app.example/healthz',
+      'http-headers': 'Authorization: Bearer abc.def.ghi',
+      'prometheus-url': 'https://prom.example',
+      'prometheus-query': 'up',
+      'prometheus-max': '1',
+      'prometheus-headers': 'X-Scope-OrgID: tenant-1',
+    });
+    const { analysis } = getInputs();
+    expect(analysis.http?.headers).toEqual({ Authorization: 'Bearer abc.def.ghi' });
+    expect(analysis.prometheus?.headers).toEqual({ 'X-Scope-OrgID': 'tenant-1' });
+  });
+
+  it('reports every independent input error at once, in one error', () => {
+    const error = refusal({
+      ...BASE,
+      percentage: '0',
+      'bake-time': '30',
+      'http-url': 'https://u:p@app/',
+      images: 'a/b:1\na/b:2',
+      'max-surge': 'lots',
+      'auto-promote': 'maybe',
+    }) as InputErrors;
+    expect(error).toBeInstanceOf(InputErrors);
+    expect(error.inputs).toEqual(['images', 'percentage', 'bake-time', 'http-url', 'auto-promote', 'max-surge']);
+    expect(error.message).toMatch(/^6 problems with the inputs; fix them all before the next run:\n1\. Input "images"/);
+  });
+
+  it('reads the kubeconfig with the other inputs, so its error comes with theirs', () => {
+    const error = refusal({ ...BASE, kubeconfig: '/nonexistent/kubeconfig', percentage: '0' }) as InputErrors;
+    expect(error.inputs).toEqual(['kubeconfig', 'percentage']);
   });
 });

@@ -7,6 +7,9 @@ import { DeployLockHeldError, type Deployment } from '../kube';
 import { INPUT_NAMES } from './inputs';
 import { clearOpenCanary, recordOpenCanary, removeOpenCanary } from './post-state';
 import { openSession, type Session } from './session';
+import { writeTestKubeconfig } from '../../test/support/kubeconfig';
+
+const KUBECONFIG = writeTestKubeconfig();
 
 vi.mock('../deploy/canary', () => ({ readCanary: vi.fn(), removeCanary: vi.fn() }));
 vi.mock('./session', () => ({ openSession: vi.fn() }));
@@ -37,7 +40,7 @@ beforeEach(() => {
     stdout += String(chunk);
     return true;
   });
-  withInputs({ kubeconfig: '/tmp/kubeconfig' });
+  withInputs({ kubeconfig: KUBECONFIG });
 });
 
 /** The post step runs in a new process: what the main step saved comes back as STATE_<name>. */

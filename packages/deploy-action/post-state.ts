@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { readClusterInputs } from './inputs';
+import { loadInputParsers, readClusterInputs } from './inputs';
 
 // The runner state the post step reads. Kept apart from flows.ts so that the
 // post step can tell whether it has anything to do without loading the cluster client.
@@ -33,6 +33,7 @@ export function openCanaryFromState(): OpenCanary | undefined {
 export async function removeOpenCanary(actionName: string): Promise<void> {
   const open = openCanaryFromState();
   if (!open) return;
+  await loadInputParsers();
   const cluster = readClusterInputs();
   const { cleanupFlow } = await import('./post-cleanup');
   await cleanupFlow(actionName, cluster, open);

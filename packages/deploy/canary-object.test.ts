@@ -66,3 +66,23 @@ describe('deriveCanary', () => {
     });
   });
 });
+
+describe('deriveCanary from a release', () => {
+  it('runs the release’s pod template (env, resources, new containers), keeping the stable selector', () => {
+    const template = structuredClone(stable.spec.template);
+    template.spec!.containers[0] = {
+      ...template.spec!.containers[0]!,
+      env: [{ name: 'MODE', value: 'b' }],
+      resources: { limits: { cpu: '1' } },
+    };
+    template.spec!.containers.push({ name: 'sidecar', image: 'sidecar:1' });
+    const canary = deriveCanary(stable, { images: {}, template, replicas: 1, runUrl: 'u' });
+    expect(canary.spec.template.spec!.containers.map((c) => c.name)).toEqual(['web', 'proxy', 'sidecar']);
+    expect(canary.spec.template.spec!.containers[0]).toMatchObject({
+      env: [{ name: 'MODE', value: 'b' }],
+      resources: { limits: { cpu: '1' } },
+    });
+    expect(canary.spec.selector?.matchLabels).toEqual({ app: 'flask-app', 'flightdeck.dev/track': 'canary' });
+    expect(stable.spec.template.spec!.containers[0]).not.toHaveProperty('env');
+  });
+});

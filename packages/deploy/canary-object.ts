@@ -1,5 +1,5 @@
 import { imagesOf } from '../kube/set-image';
-import type { Container, Deployment } from '../kube/types';
+import type { Container, Deployment, PodTemplateSpec } from '../kube/types';
 import { ANNOTATION_RUN_URL, ANNOTATION_STABLE, CANARY_TRACK, canaryName, managedByFlightdeck, TRACK_LABEL } from './keys';
 
 export interface CanaryOptions {
@@ -7,16 +7,22 @@ export interface CanaryOptions {
   images: Record<string, string>;
   replicas: number;
   runUrl: string;
+  /**
+   * The pod template to run: the release's rendered one (release-plan.ts), so env, resources, probes and
+   * new containers are canaried too. Without it, the stable one's (a canary made by hand or by a test).
+   */
+  template?: PodTemplateSpec;
 }
 
 /**
- * Build the canary Deployment from the stable one: the same pod spec with the
- * new images, the track label added to its selector and pods, and nothing the
- * apiserver owns (status, uid, resourceVersion) carried over.
+ * Build the canary Deployment beside the stable one: the release's pod
+ * template (or the stable one's) with the new images, the track label added
+ * to the stable selector and the pods, and nothing the apiserver owns
+ * (status, uid, resourceVersion) carried over.
  */
 export function deriveCanary(stable: Deployment, options: CanaryOptions): Deployment {
   const name = stable.metadata.name!;
-  const template = structuredClone(stable.spec.template);
+  const template = structuredClone(options.template ?? stable.spec.template);
   const podLabels = { ...(template.metadata?.labels ?? {}), [TRACK_LABEL]: CANARY_TRACK };
   const podAnnotations = { ...(template.metadata?.annotations ?? {}) };
   // A kubectl restart stamp would be meaningless on a fresh Deployment.

@@ -1,12 +1,20 @@
-import { isNotFound, Kinds, labelSelector, watchObjects, type Deployment, type Pod } from '../kube';
+import { isNotFound, Kinds, labelSelector, watchObjects, type Deployment, type KubeObject, type Pod, type PodTemplateSpec } from '../kube';
 import { deriveCanary } from './canary-object';
 import { withoutCancel, type DeployContext } from './context';
-import { ANNOTATION_RUN_URL, ANNOTATION_TRAFFIC, canaryName, FIELD_MANAGER } from './keys';
+import { ANNOTATION_RELEASE, ANNOTATION_RUN_URL, ANNOTATION_TRAFFIC, canaryConfigMapName, canaryName, FIELD_MANAGER } from './keys';
 import { removeBaseline } from './baseline';
 import { removeProbeServices } from './probe-services';
+import { referencedConfig } from './release-diff';
 import { restoreAlbTraffic, setAlbWeights } from './traffic';
-import { encodeTrafficRecord, parseTrafficRecord } from './records';
-import type { StepTraffic, TrafficRecord } from './types';
+import { encodeReleaseRecord, encodeTrafficRecord, parseTrafficRecord } from './records';
+import type { ReleaseRecord, StepTraffic, TrafficRecord } from './types';
+
+/** What the canary runs: the images that change and, for a whole-manifest release, its pod template and the release to promote. */
+export interface CanarySpec {
+  images: Record<string, string>;
+  template?: PodTemplateSpec;
+  release?: ReleaseRecord;
+}
 
 /** How the canary's traffic was routed; a canary without a record (made by hand, or by a test) is in pod mode. */
 export function trafficRecordOf(canary: Deployment): TrafficRecord {
@@ -27,13 +35,40 @@ export async function readCanary(ctx: DeployContext, stableName: string): Promis
 export async function applyCanary(
   ctx: DeployContext,
   stable: Deployment,
-  images: Record<string, string>,
+  spec: CanarySpec,
   step: StepTraffic,
   traffic: TrafficRecord,
 ): Promise<Deployment> {
-  const canary = deriveCanary(stable, { images, replicas: step.canaryReplicas, runUrl: ctx.runUrl });
+  const canary = deriveCanary(stable, { images: spec.images, template: spec.template, replicas: step.canaryReplicas, runUrl: ctx.runUrl });
   canary.metadata.annotations![ANNOTATION_TRAFFIC] = encodeTrafficRecord(traffic);
+  if (spec.release) canary.metadata.annotations![ANNOTATION_RELEASE] = encodeReleaseRecord(spec.release);
   return ctx.client.apply(canary, { fieldManager: FIELD_MANAGER, force: true, signal: ctx.signal });
+}
+
+/**
+ * The canary's ConfigMap copies: applied before the canary (its pods read them at start), then again
+ * owned by it once it exists, so they go with it even when no run is left to delete them.
+ */
+export async function applyCanaryConfigMaps(ctx: DeployContext, copies: KubeObject[], owner?: Deployment): Promise<void> {
+  for (const copy of copies) {
+    const object = owner?.metadata.uid
+      ? {
+          ...copy,
+          metadata: {
+            ...copy.metadata,
+            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: owner.metadata.name!, uid: owner.metadata.uid }],
+          },
+        }
+      : copy;
+    await ctx.client.apply(object, { fieldManager: FIELD_MANAGER, force: true, namespace: ctx.namespace, signal: ctx.signal });
+  }
+}
+
+const CANARY_CONFIG_MAP = new RegExp(`^.+${canaryConfigMapName('', '[0-9a-f]{10}')}$`);
+
+/** The ConfigMap copies a canary reads (their names say so): deleted with it. */
+export function canaryConfigMapsOf(canary: Deployment): string[] {
+  return [...referencedConfig(canary.spec.template.spec).ConfigMap].filter((name) => CANARY_CONFIG_MAP.test(name));
 }
 
 export async function setStepWeights(ctx: DeployContext, step: StepTraffic, traffic: TrafficRecord): Promise<void> {
@@ -76,6 +111,14 @@ export async function removeCanary(
     await ctx.client.delete(ref, { propagationPolicy: 'Background' });
   } catch (error) {
     if (!isNotFound(error)) throw error;
+  }
+  // Also garbage-collected through their owner reference; deleted here so they are gone when the run ends.
+  for (const name of canaryConfigMapsOf(canary)) {
+    try {
+      await ctx.client.delete({ ...Kinds.ConfigMap, namespace: ctx.namespace, name });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   }
   const podsGone = await waitForNoPods(ctx, selector, waitMs);
   if (traffic.mode === 'alb') await restoreAlbTraffic(cleanup, traffic.alb);

@@ -53,7 +53,7 @@ export async function planFirstRelease(ctx: DeployContext, desired: Deployment, 
     throw new ConfigurationError(
       `Input "${ctx.inputs.manifests}": the first release of "${desired.metadata.name}" was refused before applying anything, because the cluster credentials may not ${refusals.join('; ')}. ` +
         `Create those objects once with an administrator identity (kubectl apply), or grant the verbs to the deploy identity's Role. ` +
-        `Flightdeck's least-privilege deployer Role (deploy/rbac/deployer.yaml) leaves Ingresses, ConfigMaps and Secrets to the platform.`,
+        `Flightdeck's least-privilege deployer Role (deploy/rbac/deployer.yaml) leaves Ingresses, NetworkPolicies and Secrets to the platform.`,
       ctx.inputs.manifests,
     );
   }

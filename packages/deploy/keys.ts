@@ -28,6 +28,18 @@ export const ANNOTATION_STABLE = 'flightdeck.dev/stable-deployment';
 /** On the stable Deployment after a promotion: what it runs and from which commit. */
 export const ANNOTATION_SHA = 'flightdeck.dev/git-sha';
 export const ANNOTATION_IMAGE = 'flightdeck.dev/image';
+/**
+ * On the stable Deployment after a promotion: container → image as the manifests named it (JSON), before it
+ * was pinned by digest, so the next release of the same manifests is seen to change nothing.
+ */
+export const ANNOTATION_RELEASED_IMAGES = 'flightdeck.dev/released-images';
+/** On the canary: the release to promote (the rendered Deployment and the other objects to apply), a ReleaseRecord. */
+export const ANNOTATION_RELEASE = 'flightdeck.dev/release';
+/**
+ * On a pod template: a hash of the changed ConfigMaps and Secrets it reads, set at promotion so a
+ * config-only change rolls the pods (they read their config when they start).
+ */
+export const ANNOTATION_CONFIG_HASH = 'flightdeck.dev/config-hash';
 /** On the canary: a TrafficRecord, JSON. */
 export const ANNOTATION_TRAFFIC = 'flightdeck.dev/traffic';
 /** On a weighted Ingress: the backends it had before the canary, JSON. */
@@ -47,6 +59,14 @@ export function leaseName(app: string): string {
 
 export function canaryName(stableName: string): string {
   return `${stableName}-canary`;
+}
+
+/**
+ * The canary's copy of a ConfigMap the release changes, so the stable pods keep reading the live one until
+ * promotion. Owned by the canary Deployment (garbage-collected with it) and deleted with it.
+ */
+export function canaryConfigMapName(configMap: string, hash: string): string {
+  return `${configMap}-canary-${hash}`;
 }
 
 /** ALB mode's two target-group Services. */

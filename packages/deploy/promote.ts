@@ -8,12 +8,14 @@ import {
   undoRollout,
   waitForRollout,
   type Deployment,
+  type KubeObject,
   type Pod,
 } from '../kube';
 import { readCanary, removeCanary, trafficRecordOf } from './canary';
 import { changedImages, templateImages } from './canary-object';
 import { withoutCancel, type DeployContext } from './context';
 import { ANNOTATION_IMAGE, ANNOTATION_RUN_URL, ANNOTATION_SHA, canaryName, FIELD_MANAGER } from './keys';
+import { applyObjects, promotedDeploymentOf, releaseRecordOf, restoreObjects, splitRelease, type Previous } from './promote-release';
 import { restoreAlbTraffic } from './traffic';
 import type { PromoteOutcome, PromoteRequest } from './types';
 
@@ -89,25 +91,45 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
     timeline.add(`ALB traffic back on Service "${traffic.alb.service}" for the rollout`);
   }
 
-  const annotations: Record<string, string> = {
-    [ANNOTATION_RUN_URL]: ctx.runUrl,
-    [ANNOTATION_IMAGE]: Object.values(images)[0] ?? previousImage,
-  };
-  if (request.gitSha) annotations[ANNOTATION_SHA] = request.gitSha;
-  const patch = imagePatch(stable, images, { annotations, input: inputs.deployment }) as { spec: Record<string, unknown> };
-  if (request.maxSurge !== undefined || request.maxUnavailable !== undefined) {
-    patch.spec.strategy = {
-      type: 'RollingUpdate',
-      rollingUpdate: { maxSurge: intOrPercent(request.maxSurge), maxUnavailable: intOrPercent(request.maxUnavailable) },
+  const record = releaseRecordOf(canary);
+  let patched: Deployment;
+  let restore: Previous[] = [];
+  let after: KubeObject[] = [];
+  if (record) {
+    // The whole rendered Deployment, server-side: env, resources, probes and containers are promoted, not only images.
+    const split = splitRelease(record);
+    after = split.after;
+    const desired = promotedDeploymentOf(record, stable, {
+      pinned: Object.fromEntries(Object.entries(templateImages(canary)).map(([c, i]) => [c, pinToDigest(i, ids[c])])),
+      runUrl: ctx.runUrl,
+      gitSha: request.gitSha,
+      maxSurge: intOrPercent(request.maxSurge),
+      maxUnavailable: intOrPercent(request.maxUnavailable),
+    });
+    // The ConfigMaps the new pods read go first, so those pods start with them; they are put back if the rollout is undone.
+    restore = await applyObjects(ctx, split.before, request);
+    patched = await client.apply(desired, { fieldManager: FIELD_MANAGER, force: true, namespace, signal: ctx.signal });
+  } else {
+    const annotations: Record<string, string> = {
+      [ANNOTATION_RUN_URL]: ctx.runUrl,
+      [ANNOTATION_IMAGE]: Object.values(images)[0] ?? previousImage,
     };
+    if (request.gitSha) annotations[ANNOTATION_SHA] = request.gitSha;
+    const patch = imagePatch(stable, images, { annotations, input: inputs.deployment }) as { spec: Record<string, unknown> };
+    if (request.maxSurge !== undefined || request.maxUnavailable !== undefined) {
+      patch.spec.strategy = {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: intOrPercent(request.maxSurge), maxUnavailable: intOrPercent(request.maxUnavailable) },
+      };
+    }
+    patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER, signal: ctx.signal });
   }
-  const patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER, signal: ctx.signal });
   const image = mainImage(patched);
   timeline.add(
     `Promoting "${request.name}" to ${
       Object.entries(images)
         .map(([c, i]) => `${c}=${i}`)
-        .join(', ') || 'the canary images'
+        .join(', ') || (record ? 'the canary’s pod template (images unchanged)' : 'the canary images')
     }`,
   );
 
@@ -122,9 +144,13 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
     timeline.add(
       `Rollout complete in ${(rollout.elapsedMs / 1000).toFixed(1)}s (${rollout.apiRequests} API requests, ${rollout.reconnects} watch reconnects)`,
     );
+    // Services, budgets, autoscalers: once the pods that go with them serve.
+    await applyObjects(ctx, after, request);
   } catch (error) {
     if (!(error instanceof RolloutFailedError)) throw error;
     timeline.add(`Rollout failed: ${error.message}; undoing to the previous revision`);
+    // The config first, so the pods the undo starts read what the stable ones read before.
+    await restoreObjects(withoutCancel(ctx), restore);
     const undo = await undoRollout(client, namespace, request.name, { fieldManager: FIELD_MANAGER });
     const back = await waitForRollout(client, namespace, request.name, { timeoutMs: request.timeoutMs });
     timeline.add(

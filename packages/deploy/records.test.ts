@@ -1,8 +1,9 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../kube/types';
 import { trafficRecordOf } from './canary';
 import { ANNOTATION_TRAFFIC } from './keys';
-import { encodeTrafficRecord, parseOriginalBackends, parseTrafficRecord } from './records';
+import { encodeReleaseRecord, encodeTrafficRecord, parseOriginalBackends, parseReleaseRecord, parseTrafficRecord } from './records';
 
 const canary = (traffic?: string): Deployment => ({
   apiVersion: 'apps/v1',
@@ -77,5 +78,36 @@ describe('the original backends on the Ingress', () => {
     );
     expect(() => parseOriginalBackends('[{"index":"0"}]', ingress)).toThrow(/Ingress "web" in namespace "prod".*not a record/);
     expect(() => parseOriginalBackends('{"v":1,"backends":[{"path":"/","service":{"name":"web"}}]}', ingress)).toThrow(/a host and path/);
+  });
+});
+
+describe('the release record on the canary', () => {
+  const deployment: Deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'prod' },
+    spec: { template: { spec: { containers: [{ name: 'web', image: 'repo/web:2', env: [{ name: 'MODE', value: 'b' }] }] } } },
+  };
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } };
+
+  it('round-trips the rendered Deployment and the objects to apply, gzipped in the versioned JSON', () => {
+    const raw = encodeReleaseRecord({ deployment, apply: [service] });
+    expect(JSON.parse(raw)).toMatchObject({ v: 1, gzip: expect.any(String) });
+    expect(parseReleaseRecord(raw, canary())).toEqual({ deployment, apply: [service] });
+  });
+
+  it('never carries a Secret', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { url: 'postgres://u:p@db' } };
+    expect(() => encodeReleaseRecord({ deployment, apply: [secret] })).toThrow('A Secret must never be recorded');
+  });
+
+  it.each([
+    ['no gzip field', '{"v":1}'],
+    ['gzip that is not gzip', '{"v":1,"gzip":"bm90IGd6aXA="}'],
+    ['a release without a Deployment', JSON.stringify({ v: 1, gzip: gzipSync('{"apply":[]}').toString('base64') })],
+  ])('refuses %s, naming the object', (_case, raw) => {
+    expect(() => parseReleaseRecord(raw, canary())).toThrow(
+      /^Deployment "web-canary" in namespace "prod": annotation flightdeck.dev\/release is not a record/,
+    );
   });
 });

@@ -1,6 +1,7 @@
-import type { KubeObject } from '../kube/types';
-import { ANNOTATION_ORIGINAL_BACKENDS, ANNOTATION_TRAFFIC, RECORD_VERSION } from './keys';
-import type { AlbTarget, TrafficRecord } from './types';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Deployment, KubeObject } from '../kube/types';
+import { ANNOTATION_ORIGINAL_BACKENDS, ANNOTATION_RELEASE, ANNOTATION_TRAFFIC, RECORD_VERSION } from './keys';
+import type { AlbTarget, ReleaseRecord, TrafficRecord } from './types';
 
 /**
  * The JSON Flightdeck keeps on the cluster for a later run to undo what it
@@ -41,6 +42,44 @@ export function parseTrafficRecord(raw: string, object: KubeObject): TrafficReco
   if (record.mode === 'pod') return { mode: 'pod' };
   if (record.mode === 'alb' && isAlbTarget(record.alb)) return { mode: 'alb', alb: record.alb };
   throw read.malformed('a traffic mode "pod", or "alb" with its Service, port and Ingresses');
+}
+
+/**
+ * The release on the canary: gzip, then base64, inside the versioned JSON, so a Deployment and its
+ * Services, ConfigMaps and budgets fit an annotation (the apiserver allows 256 KiB for all of them).
+ * Secrets are never recorded (release-plan.ts leaves them alone): annotations are readable by anyone
+ * who may read the Deployment.
+ */
+export function encodeReleaseRecord(record: ReleaseRecord): string {
+  if (record.apply.some((object) => object.kind === 'Secret')) throw new Error('A Secret must never be recorded on the canary.');
+  return JSON.stringify({ v: RECORD_VERSION, gzip: gzipSync(JSON.stringify(record)).toString('base64') });
+}
+
+export function parseReleaseRecord(raw: string, object: KubeObject): ReleaseRecord {
+  const read = reader(ANNOTATION_RELEASE, object);
+  const record = read.versioned(raw);
+  if (typeof record.gzip !== 'string') throw read.malformed('"gzip", the base64 of the gzipped release');
+  let inner: unknown;
+  try {
+    inner = JSON.parse(gunzipSync(Buffer.from(record.gzip, 'base64')).toString('utf8'));
+  } catch {
+    throw read.malformed('"gzip", the base64 of a gzipped JSON release');
+  }
+  const { deployment, apply } = (isObject(inner) ? inner : {}) as { deployment?: unknown; apply?: unknown };
+  if (!isKubeObject(deployment) || deployment.kind !== 'Deployment' || !isObject((deployment as { spec?: unknown }).spec))
+    throw read.malformed('the rendered Deployment');
+  if (!Array.isArray(apply) || !apply.every(isKubeObject)) throw read.malformed('"apply", a list of objects');
+  return { deployment: deployment as Deployment, apply };
+}
+
+function isKubeObject(value: unknown): value is KubeObject {
+  return (
+    isObject(value) &&
+    typeof value.apiVersion === 'string' &&
+    typeof value.kind === 'string' &&
+    isObject(value.metadata) &&
+    typeof value.metadata.name === 'string'
+  );
 }
 
 export function encodeOriginalBackends(backends: SavedBackend[]): string {

@@ -73,7 +73,10 @@ function fakeCluster(status: (service: string) => number) {
       return applied.findLast((o) => o.kind === ref.kind && o.metadata.name === ref.name && !deleted.includes(ref.name));
     }),
     list: vi.fn(async () => ({ items: [replicaSet] })),
-    apply: vi.fn(async (object: KubeObject) => (applied.push(object), object)),
+    // A server-side dry run (the release plan's) changes nothing, so it is not recorded.
+    apply: vi.fn(
+      async (object: KubeObject, options?: { dryRun?: boolean }) => (options?.dryRun ? undefined : applied.push(object), object),
+    ),
     delete: vi.fn(async (ref: { name: string }) => (deleted.push(ref.name), true)),
     proxyGet: vi.fn(async (path: string) => ({ status: status(path.split('/services/')[1]!.split(':')[0]!) })),
   } as unknown as KubeClient;

@@ -5,7 +5,7 @@ import { stepAction } from '../analysis/judge-results';
 import { bakeStep, waitForCanaryReady, type StepVerdict } from './analyze-step';
 import { AlbTrackSource } from './alb-track-source';
 import { applyBaseline } from './baseline';
-import { applyCanary, readCanary, removeCanary, setStepWeights } from './canary';
+import { applyCanary, applyCanaryConfigMaps, readCanary, removeCanary, setStepWeights } from './canary';
 import { changedImages, templateImages } from './canary-object';
 import type { DeployContext } from './context';
 import { planFirstRelease, runFirstRelease, type FirstReleasePlan } from './first-release';
@@ -13,8 +13,9 @@ import { ANNOTATION_RUN_URL, baselineName, CANARY_TRACK, canaryName, TRACK_LABEL
 import { describeTraffic, planSteps } from './plan';
 import { PodMonitor } from './pod-monitor';
 import { plannedLooks, resolveProbePort, TrackAnalysis } from './track-analysis';
+import { planRelease } from './release-plan';
 import { currentTemplateHash, ensureSplitServices, resolveAlbTarget } from './traffic';
-import type { CanaryOutcome, CanaryRequest, StepRecord, StepTraffic, TrafficRecord } from './types';
+import type { CanaryOutcome, CanaryRequest, ReleaseChanges, StepRecord, StepTraffic, TrafficRecord } from './types';
 
 /** Refuse to step on a canary another run left behind: it may be waiting for its own promotion. */
 export function assertNoForeignCanary(existing: Deployment | undefined, runUrl: string, stableName: string): void {
@@ -28,31 +29,34 @@ export function assertNoForeignCanary(existing: Deployment | undefined, runUrl: 
 
 export type CanaryPlan =
   | FirstReleasePlan
-  | { kind: 'skip'; stable: Deployment; images: Record<string, string> }
+  | { kind: 'skip'; stable: Deployment; images: Record<string, string>; changes: ReleaseChanges }
   | {
       kind: 'canary';
       stable: Deployment;
       images: Record<string, string>;
       traffic: TrafficRecord;
       steps: StepTraffic[];
+      changes: ReleaseChanges;
       /** The container port the canary-only probe reaches, when it runs. */
       probePort?: number | string;
     };
 
 /**
- * Everything the canary needs to know, read-only: the stable Deployment, the
- * images that change, the Service and Ingress for ALB mode. A mistake found
- * here changes nothing.
+ * Everything the canary needs to know, read-only: the stable Deployment, what
+ * the whole rendered manifests change against the live objects (release-plan.ts),
+ * the Service and Ingress for ALB mode. A mistake found here changes nothing.
  */
 export async function planCanary(ctx: DeployContext, request: CanaryRequest): Promise<CanaryPlan> {
   const name = request.desired.metadata.name!;
   const stable = await ctx.client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace: ctx.namespace, name }, ctx.signal);
   if (!stable) return planFirstRelease(ctx, request.desired, request.others);
+  const changes = await planRelease(ctx, request.desired, request.others, stable);
   const stableImages = templateImages(stable);
-  const images = Object.fromEntries(
-    Object.entries(changedImages(stableImages, templateImages(request.desired))).filter(([container]) => container in stableImages),
-  );
-  if (Object.keys(images).length === 0) return { kind: 'skip', stable, images: stableImages };
+  // Skipped only when nothing in the manifests would change; an image-less change (env, resources, probes) is canaried too.
+  if (changes.deploymentChanges.length === 0 && changes.objectChanges.length === 0)
+    return { kind: 'skip', stable, images: stableImages, changes };
+  const changed = changedImages(stableImages, templateImages(changes.release.deployment));
+  const images = Object.keys(changed).length > 0 ? changed : templateImages(changes.release.deployment);
   const traffic: TrafficRecord =
     request.traffic.mode === 'alb'
       ? { mode: 'alb', alb: await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress) }
@@ -65,6 +69,7 @@ export async function planCanary(ctx: DeployContext, request: CanaryRequest): Pr
     images,
     traffic,
     steps: planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1),
+    changes,
     probePort,
   };
 }
@@ -87,11 +92,14 @@ export async function runCanary(
   if (canaryPlan.kind === 'first-release') {
     return { ...(await runFirstRelease(ctx, canaryPlan, request.rolloutTimeoutMs)), steps, analysis: analysisLog };
   }
+  for (const { object, reason } of canaryPlan.changes.leftAlone) timeline.add(`Left alone: ${object} (${reason})`);
   if (canaryPlan.kind === 'skip') {
-    timeline.add(`Deployment "${name}" already runs ${Object.values(canaryPlan.images).join(', ')}; no canary needed.`);
+    timeline.add(
+      `Nothing in the manifests differs from the live objects (a server-side dry run of each changes nothing): "${name}" keeps running ${Object.values(canaryPlan.images).join(', ')}; no canary needed.`,
+    );
     return { result: 'skipped', steps, analysis: analysisLog, images: canaryPlan.images, stable: canaryPlan.stable };
   }
-  const { stable, images, traffic, steps: plan } = canaryPlan;
+  const { stable, images, traffic, steps: plan, changes } = canaryPlan;
   // Checked under the lock, so a concurrent run is refused by the Lease (naming its holder) before it gets here.
   assertNoForeignCanary(await readCanary(ctx, name), ctx.runUrl, name);
   timeline.add(
@@ -100,6 +108,8 @@ export async function runCanary(
       .join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`,
   );
   const stableHash = traffic.mode === 'alb' || request.analysis.tracks ? await currentTemplateHash(ctx, stable) : undefined;
+  timeline.add(describeChanges(name, changes));
+  const spec = { images, template: changes.canaryTemplate, release: changes.release };
   if (traffic.mode === 'alb') {
     await ensureSplitServices(ctx, traffic.alb, stableHash!);
     timeline.add(
@@ -133,7 +143,15 @@ export async function runCanary(
     for (const [index, step] of plan.entries()) {
       const record: StepRecord = { traffic: step, bakeMs: request.analysis.bakeTimeMs, outcome: 'running' };
       steps.push(record);
-      await applyCanary(ctx, stable, images, step, traffic);
+      // The ConfigMap copies first (the canary's pods read them at start), then owned by the canary so they go with it.
+      if (index === 0 && changes.canaryConfigMaps.length > 0) {
+        await applyCanaryConfigMaps(ctx, changes.canaryConfigMaps);
+        timeline.add(
+          `The canary reads ${changes.canaryConfigMaps.map((c) => `ConfigMap "${c.metadata.name}"`).join(', ')}, copies of the changed ones; the stable pods keep the live ones until promotion`,
+        );
+      }
+      const canary = await applyCanary(ctx, stable, spec, step, traffic);
+      if (index === 0 && changes.canaryConfigMaps.length > 0) await applyCanaryConfigMaps(ctx, changes.canaryConfigMaps, canary);
       // The baseline starts with the canary, at its size, so both tracks are equally fresh.
       if (trackOptions?.baseline) await applyBaseline(ctx, stable, step.canaryReplicas);
       timeline.add(
@@ -230,4 +248,13 @@ async function probeEndpointsReady(tracks: TrackAnalysis, timeoutMs: number): Pr
 
 function formatAlpha(alpha: number): string {
   return String(Number(alpha.toPrecision(2)));
+}
+
+/** One line for the log and summary: what the release changes, and that the other objects wait for promotion. */
+export function describeChanges(name: string, changes: ReleaseChanges): string {
+  const deployment = changes.deploymentChanges.length
+    ? `Deployment "${name}" changes at ${changes.deploymentChanges.slice(0, 4).join(', ')}${changes.deploymentChanges.length > 4 ? ` and ${changes.deploymentChanges.length - 4} more` : ''}`
+    : `Deployment "${name}" is unchanged`;
+  const others = changes.objectChanges.length ? `; applied at promotion, not before: ${changes.objectChanges.join('; ')}` : '';
+  return `${deployment}${others}`;
 }

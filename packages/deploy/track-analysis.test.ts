@@ -230,16 +230,20 @@ describe('load-rps', () => {
     const started = Date.now();
     const results = await analysis.round();
     const elapsed = Date.now() - started;
-    // 40 per second for a second: 40 to each track, paced, not a burst.
+    // 40 per second for a second: at most 40 to each track, paced, not a burst (a busy runner drops ticks, never bursts).
     expect(elapsed).toBeGreaterThanOrEqual(900);
     const calls = vi.mocked(client.proxyGet).mock.calls.map(([path]) => path);
-    expect(calls.filter((p) => p.includes('web-canary-probe'))).toHaveLength(40);
-    expect(calls.filter((p) => p.includes('web-stable-probe'))).toHaveLength(40);
+    const canary = calls.filter((p) => p.includes('web-canary-probe')).length;
+    expect(canary).toBeGreaterThanOrEqual(25);
+    expect(canary).toBeLessThanOrEqual(40);
+    expect(calls.filter((p) => p.includes('web-stable-probe'))).toHaveLength(canary);
     expect(calls[0]).toBe('/api/v1/namespaces/shop/services/web-canary-probe:80/proxy/notes');
-    // 40 each is under the minimum of 50: not judged yet, and no failure.
+    // Under the minimum of 50 after one round: not judged yet, and no failure.
     expect(results.every((r) => r.passed)).toBe(true);
     await analysis.round();
-    expect(analysis.conclude(false).judgement.metrics[0]).toMatchObject({ verdict: 'fail', canary: { n: 80 } });
+    const [errors] = analysis.conclude(false).judgement.metrics;
+    expect(errors).toMatchObject({ verdict: 'fail', canary: { value: 1 }, baseline: { value: 0 } });
+    expect(errors!.canary.n).toBeGreaterThanOrEqual(50);
   });
 });
 

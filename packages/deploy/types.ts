@@ -13,7 +13,7 @@ import type { ChartRound, ChartStep } from '../analysis/chart';
 import type { Judgement, JudgeOptions } from '../analysis/judge';
 import type { InconclusivePolicy } from '../analysis/judge-results';
 import type { CheckResult } from '../analysis/types';
-import type { Deployment, KubeObject } from '../kube/types';
+import type { Deployment, KubeObject, PodTemplateSpec } from '../kube/types';
 
 /** How traffic reaches the canary: by its share of the Service's pods, or by exact ALB target-group weights. */
 export type TrafficMode = 'pod' | 'alb';
@@ -50,6 +50,8 @@ export interface PrometheusOptions {
   url: string;
   query: string;
   maxValue: number;
+  /** Request headers for the query (authentication); their values are secrets. */
+  headers?: Record<string, string>;
 }
 
 /** How each canary step is judged. */
@@ -142,10 +144,42 @@ export interface AlbTarget {
 /** On the canary Deployment: how its traffic was routed, so promote, rollback or a cancel in another run can undo it. */
 export type TrafficRecord = { mode: 'pod' } | { mode: 'alb'; alb: AlbTarget };
 
+/** An object of the manifests a release does not apply, and why: said in the log and the summary. */
+export interface LeftAlone {
+  /** 'Ingress "web"' */
+  object: string;
+  reason: string;
+}
+
+/**
+ * What promotion applies, recorded on the canary (ANNOTATION_RELEASE) so that
+ * rolling-promote, which has no manifests, applies the release that was canaried.
+ */
+export interface ReleaseRecord {
+  /** The rendered Deployment, as promotion applies it before its images are pinned by digest. */
+  deployment: Deployment;
+  /** The other manifest objects that differ from the live ones (or are missing): applied at promotion. */
+  apply: KubeObject[];
+}
+
+/** What a release changes against the live objects, found by server-side dry-run applies (release-plan.ts). */
+export interface ReleaseChanges {
+  release: ReleaseRecord;
+  /** Where the Deployment differs (dotted paths); empty when only other objects change. */
+  deploymentChanges: string[];
+  /** 'Service "web": spec.ports[0].targetPort' and so on, one per changed object. */
+  objectChanges: string[];
+  leftAlone: LeftAlone[];
+  /** The canary's copies of the ConfigMaps its pods read and the release changes (canaryConfigMapName). */
+  canaryConfigMaps: KubeObject[];
+  /** The pod template the canary runs: the rendered one, reading the ConfigMap copies. */
+  canaryTemplate: PodTemplateSpec;
+}
+
 export interface CanaryRequest {
   /** The Deployment from the manifests, images substituted: its name and new images. */
   desired: Deployment;
-  /** The other manifest objects; created when missing (first release) and otherwise left alone. */
+  /** The other manifest objects: created on the first release; later applied at promotion when they differ (release-plan.ts). */
   others: KubeObject[];
   traffic: TrafficOptions;
   analysis: AnalysisOptions;

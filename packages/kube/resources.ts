@@ -76,6 +76,7 @@ export const Kinds = {
   ReplicaSet: { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
   Pod: { apiVersion: 'v1', kind: 'Pod' },
   Service: { apiVersion: 'v1', kind: 'Service' },
+  ConfigMap: { apiVersion: 'v1', kind: 'ConfigMap' },
   Event: { apiVersion: 'v1', kind: 'Event' },
   Namespace: { apiVersion: 'v1', kind: 'Namespace' },
   Ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },

@@ -68,6 +68,37 @@ function containersOf(spec: PodSpec): Container[] {
   return [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
 }
 
+interface WantedImage {
+  reference: string;
+  key: string;
+  /** The repository path without the registry, when the reference names a registry. */
+  repository?: string;
+}
+
+/**
+ * The given image a manifest image without a registry ("web") stands for: the one of that repository
+ * path. Two of it from different registries ("a.example.com/web:1", "b.example.com/web:2") leave the
+ * choice to their order, so that is refused, naming both and where the manifest uses the path.
+ */
+function onlyRepositoryMatch(
+  wanted: WantedImage[],
+  name: string,
+  where: { manifest: Manifest; object: KubeObject; container: Container; input: string },
+): WantedImage | undefined {
+  const candidates = wanted.filter((image) => image.repository === name);
+  const references = [...new Set(candidates.map((image) => image.reference))];
+  if (references.length > 1) {
+    const { manifest, object, container, input } = where;
+    throw new ConfigurationError(
+      `Input "${input}": container "${container.name}" of ${object.kind ?? 'object'} "${object.metadata.name ?? ''}" in ${manifest.source.file} ` +
+        `uses "${container.image}", which names no registry, and ${references.map((reference) => JSON.stringify(reference)).join(' and ')} ` +
+        `both have the repository "${name}": which one to deploy is ambiguous. Keep one of them in "${input}", or name the registry in the manifest's image.`,
+      input,
+    );
+  }
+  return candidates[0];
+}
+
 export interface ImageChange {
   kind: string;
   name: string;
@@ -91,7 +122,7 @@ export function substituteImages(
   images: string[],
   input = 'images',
 ): { manifests: Manifest[]; changes: ImageChange[] } {
-  const wanted = images.map((reference) => {
+  const wanted = images.map((reference): WantedImage => {
     const parsed = parseImageReference(reference);
     if (!parsed.name || (!parsed.tag && !parsed.digest)) {
       throw new ConfigurationError(
@@ -124,7 +155,7 @@ export function substituteImages(
         const current = canonicalImageName(name);
         const match =
           wanted.find((image) => image.key === current) ??
-          (registryOf(name) ? undefined : wanted.find((image) => image.repository === name));
+          (registryOf(name) ? undefined : onlyRepositoryMatch(wanted, name, { manifest, object, container, input }));
         if (!match) continue;
         used.add(match.key);
         if (container.image !== match.reference) {

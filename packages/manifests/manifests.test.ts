@@ -192,6 +192,30 @@ describe('substituteImages', () => {
     );
   });
 
+  it('refuses a manifest image without a registry that two given registries could both fill', () => {
+    const manifest: Manifest = {
+      source: { file: 'k8s/web.yaml', line: 1, document: 1 },
+      object: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'shop' },
+        spec: { template: { spec: { containers: [{ name: 'web', image: 'web' }] } } },
+      },
+    };
+    const run = () => substituteImages([manifest], ['a.example.com/web:1', 'b.example.com/web:2'], 'images');
+    expect(run).toThrow(ConfigurationError);
+    expect(run).toThrow(
+      /^Input "images": container "web" of Deployment "shop" in k8s\/web\.yaml uses "web", which names no registry, and "a\.example\.com\/web:1" and "b\.example\.com\/web:2" both have the repository "web": which one to deploy is ambiguous/,
+    );
+    expect(() => substituteImages([manifest], ['a.example.com/web:1', 'b.example.com/web:2'])).toThrow(
+      expect.objectContaining({ input: 'images' }),
+    );
+    // One registry, or the same reference twice, is no choice to make.
+    expect(substituteImages([manifest], ['a.example.com/web:1', 'a.example.com/web:1']).changes.map((c) => c.to)).toEqual([
+      'a.example.com/web:1',
+    ]);
+  });
+
   it('refuses a reference without tag or digest, and a malformed digest', () => {
     const manifests = loadManifests(['k8s/app.yaml'], { cwd: dir });
     expect(() => substituteImages(manifests, ['nginx'])).toThrow(/no tag or digest/);
