@@ -18,7 +18,14 @@ describe('rolling-promote inputs', () => {
     withInputs({ kubeconfig: KUBECONFIG, deployment: 'flask-app', 'max-surge': '200%' });
     expect(getInputs()).toMatchObject({ promote: { maxSurge: '200%' } });
   });
+  it('undoes on cancel unless on-cancel says leave', () => {
+    withInputs({ kubeconfig: KUBECONFIG, deployment: 'flask-app' });
+    expect(getInputs().promote.onCancel).toBe('undo');
+    withInputs({ kubeconfig: KUBECONFIG, deployment: 'flask-app', 'on-cancel': 'leave' });
+    expect(getInputs().promote.onCancel).toBe('leave');
+  });
   it.each([
+    [{ kubeconfig: KUBECONFIG, deployment: 'a', 'on-cancel': 'rollback' }, /Input "on-cancel" is invalid/],
     [{ kubeconfig: KUBECONFIG }, /Input "deployment" is required/],
     [{ kubeconfig: KUBECONFIG, deployment: 'Flask App' }, /Input "deployment" is invalid/],
     [{ kubeconfig: KUBECONFIG, deployment: 'a', 'rollout-timeout': '-3m' }, /Input "rollout-timeout" is invalid/],

@@ -2,6 +2,7 @@ import { InputErrorCollector } from '../../packages/core/input-errors';
 import {
   readClusterInputs,
   readDeploymentName,
+  readOnCancel,
   readPromoteInputs,
   readReportingInputs,
   type PromoteFlowInputs,
@@ -16,7 +17,7 @@ export function getInputs(): Inputs {
   const inputs: Inputs = {
     cluster: readClusterInputs(errors),
     deployment: errors.read(() => readDeploymentName(true))!,
-    promote: readPromoteInputs(errors),
+    promote: { ...readPromoteInputs(errors), onCancel: errors.read(() => readOnCancel()) },
     reporting,
   };
   errors.throwIfAny();

@@ -1,8 +1,10 @@
+import { findRegion } from '../aws/config';
 import { createEksClient, describeEksCluster, type EksClusterInfo, type EksSender } from '../aws/eks';
 import { EksTokenProvider } from '../aws/eks-token';
 import { ConfigurationError } from '../core/errors';
 import { maskSecret } from '../core/log';
 import { clientOptionsFromKubeconfig, KubeClient, loadKubeconfig, type KubeClientOptions, type KubeconfigCredentials } from '../kube';
+import type { EksExecUser } from '../kube/kubeconfig-exec';
 import { checkOneCluster, INPUT } from './inputs';
 
 /**
@@ -52,11 +54,14 @@ export async function connectCluster(input: ClusterAccessInput): Promise<Cluster
       input: INPUT.kubeconfig,
     });
     maskSecret(credentials.token);
-    const client = new KubeClient({ ...clientOptionsFromKubeconfig(credentials), userAgent, ...input.clientOptions });
+    const options = clientOptionsFromKubeconfig(credentials);
+    // `aws eks update-kubeconfig`'s exec user: the same token, made here from the same cluster name and region.
+    if (credentials.eks) options.token = eksExecTokens(credentials.eks, input).get;
+    const client = new KubeClient({ ...options, userAgent, ...input.clientOptions });
     return {
       client,
       source: 'kubeconfig',
-      description: `kubeconfig context "${credentials.contextName}" (${credentials.server})`,
+      description: `kubeconfig context "${credentials.contextName}" (${credentials.server}${credentials.eks ? `, EKS token for cluster "${credentials.eks.clusterName}" made in-process` : ''})`,
       defaultNamespace: credentials.namespace,
       kubeconfig: credentials,
     };
@@ -84,4 +89,20 @@ export async function connectCluster(input: ClusterAccessInput): Promise<Cluster
     description: `EKS cluster "${info.name}" (${info.status}${info.version ? `, Kubernetes ${info.version}` : ''})`,
     eks: info,
   };
+}
+
+/** A token provider for a kubeconfig's EKS exec user, signed with the job's AWS credentials (the SDK's default chain). */
+function eksExecTokens(exec: EksExecUser, input: ClusterAccessInput): EksTokenProvider {
+  const region = exec.region ?? findRegion(input.region, INPUT.awsRegion);
+  if (!region) {
+    throw new ConfigurationError(
+      `Input "${INPUT.kubeconfig}": its user makes an EKS token for cluster "${exec.clusterName}" (${exec.plugin}) but names no region. ` +
+        `Set "${INPUT.awsRegion}" or AWS_REGION (aws-actions/configure-aws-credentials does), or add --region to the exec args.`,
+      INPUT.kubeconfig,
+    );
+  }
+  const eks = input.eks ?? createEksClient(region, input.actionName ?? 'deploy');
+  const credentials = (eks as { config?: { credentials?: unknown } }).config?.credentials;
+  if (typeof credentials !== 'function') throw new Error('The EKS client has no credential provider to sign the cluster token with.');
+  return new EksTokenProvider({ clusterName: exec.clusterName, region, credentials: credentials as () => Promise<never> });
 }

@@ -2,7 +2,7 @@ import type { InputErrorCollector } from '../core/input-errors';
 import type { ActionEntry } from '../core/run';
 import type * as Flows from './flows';
 import { loadInputParsers, readCanaryFlowInputs, type PromoteFlowInputs, type RollbackFlowInputs } from './inputs';
-import { removeOpenCanary } from './post-state';
+import { removeOpenCanary, undoOpenPromotion } from './post-state';
 
 /**
  * The entries of the four deploy actions. Each validates every input first
@@ -23,7 +23,11 @@ export function deployEntry(name: string, options: { autoPromote: (errors?: Inpu
 }
 
 export function promoteEntry(name: string, getInputs: () => PromoteFlowInputs): ActionEntry {
-  return { main: afterInputs(getInputs, (flows, inputs) => flows.promoteFlow(name, inputs)) };
+  return {
+    main: afterInputs(getInputs, (flows, inputs) => flows.promoteFlow(name, inputs)),
+    // Undoes a rollout the main step left half done when it was killed (on-cancel: undo).
+    post: async () => void (await undoOpenPromotion(name)),
+  };
 }
 
 export function rollbackEntry(name: string, getInputs: () => RollbackFlowInputs): ActionEntry {

@@ -36,6 +36,8 @@ vi.mock('./session', () => ({ openSession: vi.fn() }));
 vi.mock('./github-deployment', () => ({ GithubDeployment: vi.fn() }));
 
 const RUN = 'https://github.com/octo/app/actions/runs/7';
+/** What the flows hand promote() so that the post step knows of a rollout under way. */
+const promotionHooks = { rolloutStarted: expect.any(Function), rolloutSettled: expect.any(Function) };
 const removed = { removed: true, podsGone: true };
 
 let workspace: string;
@@ -79,7 +81,8 @@ beforeEach(() => {
     };
     session = {
       ctx,
-      connection: { client: ctx.client, source: 'kubeconfig', description: 'kubeconfig context "test"' },
+      // "prod" when neither the input nor the manifests name a namespace: the kubeconfig context's.
+      connection: { client: ctx.client, source: 'kubeconfig', description: 'kubeconfig context "test"', defaultNamespace: 'prod' },
       lock,
       close: vi.fn(async () => undefined),
     };
@@ -174,7 +177,13 @@ describe('canaryFlow', () => {
     canaryRuns({ result: 'passed', images: { web: 'repo/web:2' }, trafficPercent: 50 });
     vi.mocked(promote).mockResolvedValue({ result: 'promoted', revision: 4, previousImage: 'repo/web:1', image: 'repo/web@sha256:aa' });
     await canaryFlow('release', canaryInputs({ autoPromote: true, promote: { maxSurge: '1', timeoutMs: 60_000 } }));
-    expect(promote).toHaveBeenCalledWith(session.ctx, { name: 'web', gitSha: 'abc123', maxSurge: '1', timeoutMs: 60_000 });
+    expect(promote).toHaveBeenCalledWith(session.ctx, {
+      name: 'web',
+      gitSha: 'abc123',
+      maxSurge: '1',
+      timeoutMs: 60_000,
+      ...promotionHooks,
+    });
     expect(stepOutputs()).toMatchObject({ result: 'promoted', image: 'repo/web@sha256:aa', revision: '4', 'previous-image': 'repo/web:1' });
     expect(stepOutputs().canary).toBeUndefined();
     expect(process.exitCode).toBeUndefined();
@@ -397,7 +406,7 @@ describe('promoteFlow', () => {
     vi.mocked(promote).mockResolvedValue({ result: 'promoted', revision: 3, previousImage: 'repo/web:1', image: 'repo/web:2' });
     await promoteFlow('rolling-promote', inputs);
     expect(session.lock).toHaveBeenCalledWith('web');
-    expect(promote).toHaveBeenCalledWith(session.ctx, { name: 'web', gitSha: 'abc123', timeoutMs: 60_000 });
+    expect(promote).toHaveBeenCalledWith(session.ctx, { name: 'web', gitSha: 'abc123', timeoutMs: 60_000, ...promotionHooks });
     expect(stepOutputs()).toEqual({ result: 'promoted', revision: '3', 'previous-image': 'repo/web:1', image: 'repo/web:2' });
     expect(process.exitCode).toBeUndefined();
     expect(stepSummary()).toContain('"web" now runs repo/web:2 (revision 3)');
@@ -425,6 +434,47 @@ describe('promoteFlow', () => {
     await promoteFlow('rolling-promote', inputs);
     expect(stepOutputs()).toEqual({ result: 'cancelled' });
     expect(annotations()[0]![1]).toMatch(/cancelled during the promotion; the Deployment keeps rolling out on its own/);
+  });
+
+  it('after a cancel undone by the engine, fails the step saying what was undone, in the log and the summary', async () => {
+    const said =
+      'The run was cancelled during the promotion: "web" was undone to revision 1\'s template (repo/web:1); its canary "web-canary" removed; the rollback finished in 1.2s.';
+    vi.mocked(promote).mockResolvedValue({
+      result: 'cancelled',
+      revision: 3,
+      previousImage: 'repo/web:1',
+      image: 'repo/web:1',
+      failure: said,
+    });
+    await promoteFlow('rolling-promote', { ...inputs, promote: { timeoutMs: 60_000, onCancel: 'undo' } });
+    expect(stepOutputs()).toEqual({ result: 'cancelled', revision: '3', 'previous-image': 'repo/web:1', image: 'repo/web:1' });
+    expect(annotations()).toContainEqual(['error', said]);
+    expect(stepSummary()).toContain(said);
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('records the rollout under way for the post step, and clears it once settled', async () => {
+    let whileRolling: string | undefined;
+    vi.mocked(promote).mockImplementation(async (_ctx, request) => {
+      request.rolloutStarted!(1);
+      whileRolling = savedState()['open-promotion'];
+      request.rolloutSettled!();
+      return { result: 'promoted', revision: 2, previousImage: 'repo/web:1', image: 'repo/web:2' };
+    });
+    await promoteFlow('rolling-promote', inputs);
+    expect(JSON.parse(whileRolling!)).toEqual({ name: 'web', namespace: 'prod', previousRevision: 1 });
+    expect(savedState()['open-promotion']).toBe('');
+  });
+
+  it('with on-cancel: leave, says the rollout goes on', async () => {
+    vi.mocked(promote).mockImplementation(async (ctx) => {
+      cancel(new CancelledError('SIGINT'));
+      throw ctx.signal.reason;
+    });
+    await promoteFlow('rolling-promote', { ...inputs, promote: { timeoutMs: 60_000, onCancel: 'leave' } });
+    expect(annotations()[0]![1]).toMatch(
+      /cancelled during the promotion \(on-cancel: leave\); the Deployment keeps rolling out on its own/,
+    );
   });
 
   it('rethrows a ConfigurationError after writing the outputs and the summary', async () => {
@@ -486,5 +536,70 @@ describe('rollbackFlow', () => {
     expect(stepOutputs()).toEqual({ result: 'failed' });
     expect(statuses).toEqual([['failure', error.message]]);
     expect(session.close).toHaveBeenCalledOnce();
+  });
+});
+
+describe('canaryFlow keeps every object in the run namespace', () => {
+  const APP_YAML = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: { name: web }',
+    'spec:',
+    '  selector: { matchLabels: { app: web } }',
+    '  template:',
+    '    metadata: { labels: { app: web } }',
+    '    spec: { containers: [{ name: web, image: "repo/web:1" }] }',
+  ].join('\n');
+  const withService = (metadata: string) =>
+    `${APP_YAML}\n---\napiVersion: v1\nkind: Service\nmetadata: ${metadata}\nspec: { selector: { app: web }, ports: [{ port: 80 }] }\n`;
+  const manifestsFile = (text: string) => {
+    const file = join(workspace, `ns-${Math.random().toString(16).slice(2)}.yaml`);
+    writeFileSync(file, text);
+    return { manifests: [file], images: ['repo/web:2'] };
+  };
+  const refusal = (run: Promise<void>) =>
+    run.then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+
+  it('refuses, before anything is applied, a Service that names kube-system while the lock is in the app namespace', async () => {
+    const error = await refusal(
+      canaryFlow('release', canaryInputs({ manifests: manifestsFile(withService('{ name: web, namespace: kube-system }')) })),
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error?.message).toMatch(
+      /^Input "namespace": Service "web" at .*ns-[0-9a-f]+\.yaml:10 \(document 2\) declares namespace "kube-system", but this run deploys to namespace "prod" \(from the kubeconfig context's namespace\)/,
+    );
+    expect(planCanary).not.toHaveBeenCalled();
+    expect(lock).not.toHaveBeenCalled();
+    expect(stepOutputs()).toEqual({ result: 'failed' });
+  });
+
+  it('refuses it before connecting when the namespace input is given', async () => {
+    const error = await refusal(
+      canaryFlow(
+        'release',
+        canaryInputs({
+          cluster: { source: { kind: 'kubeconfig', kubeconfig: 'unused' }, namespace: 'shop' },
+          manifests: manifestsFile(withService('{ name: web, namespace: kube-system }')),
+        }),
+      ),
+    );
+    expect(error?.message).toMatch(/declares namespace "kube-system", but this run deploys to namespace "shop" \(from input "namespace"\)/);
+    expect(openSession).not.toHaveBeenCalled();
+  });
+
+  it('refuses a cluster-scoped kind', async () => {
+    const text = `${APP_YAML}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: web-reader }\nrules: []\n`;
+    const error = await refusal(canaryFlow('release', canaryInputs({ manifests: manifestsFile(text) })));
+    expect(error?.message).toMatch(/ClusterRole "web-reader" at .* is cluster-scoped, and a release changes only namespace "prod"/);
+    expect(planCanary).not.toHaveBeenCalled();
+  });
+
+  it('gives the objects without a namespace the run namespace', async () => {
+    canaryRuns({ result: 'passed', images: { web: 'repo/web:2' }, trafficPercent: 50 });
+    await canaryFlow('canary-deploy', canaryInputs({ manifests: manifestsFile(withService('{ name: web }')) }));
+    expect(vi.mocked(planCanary).mock.calls[0]![1].others.map((o) => [o.kind, o.metadata.namespace])).toEqual([['Service', 'prod']]);
   });
 });

@@ -9,7 +9,15 @@ import { promote } from '../deploy/promote';
 import { rollback } from '../deploy/rollback';
 import { planCanary, runCanary } from '../deploy/run-canary';
 import { Timeline } from '../deploy/timeline';
-import type { AlbMetricClients, CanaryOutcome, CanaryRequest, PromoteOutcome, RollbackRequest, StepRecord } from '../deploy/types';
+import type {
+  AlbMetricClients,
+  CanaryOutcome,
+  CanaryRequest,
+  PromoteOutcome,
+  PromoteRequest,
+  RollbackRequest,
+  StepRecord,
+} from '../deploy/types';
 import { analysisOutput, exitCodeFor } from './analysis-output';
 import { isCancellation } from './cancel';
 import {
@@ -30,8 +38,8 @@ import {
   type ReportingInputs,
   type RollbackFlowInputs,
 } from './inputs';
-import { loadDeploymentManifests, type DeploymentManifests } from './manifests-input';
-import { clearOpenCanary, recordOpenCanary } from './post-state';
+import { confineToNamespace, loadDeploymentManifests, namespaceFrom, type DeploymentManifests } from './manifests-input';
+import { clearOpenCanary, clearOpenPromotion, recordOpenCanary, recordOpenPromotion } from './post-state';
 import { renderSummary, setOutputs, type DeployReport, type DeployResult } from './release-summary';
 import { openSession, type Session } from './session';
 
@@ -87,7 +95,7 @@ function podImages(manifests: DeploymentManifests): string[] {
 async function loadGatedManifests(inputs: CanaryFlowInputs): Promise<DeploymentManifests> {
   const from = inputs.reporting.requireEvidenceFrom;
   // The manifests are read before the GitHub API is asked: a mistake in them is refused without any request.
-  const local = await loadDeploymentManifests(inputs.manifests, inputs.deployment);
+  const local = await loadDeploymentManifests(inputs.manifests, inputs.deployment, inputs.cluster.namespace);
   if (!from) return local;
   const source: EvidenceSource = {
     ...githubApiTarget(),
@@ -109,7 +117,7 @@ async function loadGatedManifests(inputs: CanaryFlowInputs): Promise<DeploymentM
     const expected = records.flatMap((r) => r.payload.images);
     for (const image of images) checkGatedImage(INPUT.images, INPUT.requireEvidenceFrom, image, expected);
   }
-  const manifests = await loadDeploymentManifests({ ...inputs.manifests, images }, inputs.deployment);
+  const manifests = await loadDeploymentManifests({ ...inputs.manifests, images }, inputs.deployment, inputs.cluster.namespace);
   verifyEvidence(podImages(manifests), records, source, INPUT.requireEvidenceFrom);
   core.info(`Evidence: every image of the pod template was promoted in "${from}" and still is.`);
   return manifests;
@@ -145,9 +153,9 @@ function newReport(
  */
 export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): Promise<void> {
   const timeline = new Timeline(core.info);
-  const manifests = await loadGatedManifests(inputs);
-  const name = manifests.deployment.metadata.name!;
-  const session = await openSession(actionName, inputs.cluster, manifests.namespace, timeline);
+  const loaded = await loadGatedManifests(inputs);
+  const name = loaded.deployment.metadata.name!;
+  const session = await openSession(actionName, inputs.cluster, loaded.namespace, timeline);
   const { ctx } = session;
   const steps: StepRecord[] = [];
   const analysisLog: CheckResult[] = [];
@@ -156,16 +164,19 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     inputs.reporting,
     `Canary of ${name}`,
     ctx.runUrl,
-    evidencePayload(podImages(manifests), process.env.GITHUB_SHA ?? '', ctx.runUrl),
+    evidencePayload(podImages(loaded), process.env.GITHUB_SHA ?? '', ctx.runUrl),
   );
   let canary: CanaryOutcome | undefined;
   let promoted: PromoteOutcome | undefined;
   let failure: string | undefined;
   try {
+    // Every object in the run's namespace, where its lock is, or nothing is applied.
+    const from = namespaceFrom(loaded.deployment, inputs.cluster.namespace, session.connection.defaultNamespace);
+    const manifests = confineToNamespace(loaded, ctx.namespace, from);
     const alarms = await alarmReader(inputs.analysis, actionName);
     const albMetrics = await albMetricClients(inputs, actionName);
     const request: CanaryRequest = {
-      desired: { ...manifests.deployment, metadata: { ...manifests.deployment.metadata, namespace: ctx.namespace } },
+      desired: manifests.deployment,
       others: manifests.others,
       traffic: inputs.traffic,
       analysis: inputs.analysis,
@@ -186,9 +197,9 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     if (canary.result === 'failed' || canary.result === 'inconclusive') {
       failure = `Canary analysis ${canary.result === 'failed' ? 'failed' : 'was inconclusive (too little evidence to promote)'}, so the canary was removed and traffic restored: ${canary.failure}`;
     } else if (canary.result === 'passed' && inputs.autoPromote) {
-      promoted = await promote(ctx, { name, gitSha: process.env.GITHUB_SHA, ...inputs.promote });
+      promoted = await promote(ctx, { name, gitSha: process.env.GITHUB_SHA, ...inputs.promote, ...promotionState(ctx.namespace, name) });
       report.result = promoted.result;
-      if (promoted.result === 'rolled-back') failure = `Promotion failed: ${promoted.failure}`;
+      if (promoted.result !== 'promoted') failure = promotionFailure(promoted);
     }
     clearOpenCanary();
   } catch (error) {
@@ -284,6 +295,21 @@ async function finish(
   await session.close();
 }
 
+/**
+ * While the stable rolls out, the post step must know, in case the main step is killed: it then
+ * finishes what a cancel would have done (on-cancel: undo). Nothing is recorded with on-cancel: leave.
+ */
+function promotionState(namespace: string, name: string): Pick<PromoteRequest, 'rolloutStarted' | 'rolloutSettled'> {
+  return {
+    rolloutStarted: (previousRevision) => recordOpenPromotion({ name, namespace, previousRevision }),
+    rolloutSettled: clearOpenPromotion,
+  };
+}
+
+function promotionFailure(outcome: PromoteOutcome): string {
+  return outcome.result === 'cancelled' ? outcome.failure! : `Promotion failed: ${outcome.failure}`;
+}
+
 /** rolling-promote: the stable Deployment takes the canary's images; undo on failure. */
 export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs): Promise<void> {
   const session = await openSession(actionName, inputs.cluster, undefined);
@@ -295,12 +321,17 @@ export async function promoteFlow(actionName: string, inputs: PromoteFlowInputs)
   try {
     await session.lock(inputs.deployment);
     await gh?.start();
-    outcome = await promote(ctx, { name: inputs.deployment, gitSha: process.env.GITHUB_SHA, ...inputs.promote });
+    outcome = await promote(ctx, {
+      name: inputs.deployment,
+      gitSha: process.env.GITHUB_SHA,
+      ...inputs.promote,
+      ...promotionState(ctx.namespace, inputs.deployment),
+    });
     report.result = outcome.result;
-    if (outcome.result === 'rolled-back') failure = `Promotion failed: ${outcome.failure}`;
+    if (outcome.result !== 'promoted') failure = promotionFailure(outcome);
   } catch (error) {
     failure = isCancellation(error, ctx.signal)
-      ? 'The run was cancelled during the promotion; the Deployment keeps rolling out on its own. Check it, or run rollback with undo: true.'
+      ? `The run was cancelled during the promotion${inputs.promote.onCancel === 'leave' ? ` (${INPUT.onCancel}: leave)` : ''}; the Deployment keeps rolling out on its own. Check it, or run rollback with undo: true.`
       : errorMessage(error);
     report.result = isCancellation(error, ctx.signal) ? 'cancelled' : 'failed';
     if (error instanceof ConfigurationError) {

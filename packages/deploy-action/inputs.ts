@@ -18,7 +18,7 @@ import { maskSecret } from '../core/log';
 import { parseUrlInput } from '../core/url';
 import { canonicalImageName, parseImageReference } from '../manifests/images';
 import { TRAFFIC_MODES } from '../deploy/plan';
-import type { AnalysisOptions, InputNames, PromoteOptions, TrafficOptions } from '../deploy/types';
+import type { AnalysisOptions, InputNames, OnCancel, PromoteOptions, TrafficOptions } from '../deploy/types';
 import { ANALYSIS_INPUT, readTrackAnalysisInputs, type TrackAnalysisInputs } from './analysis-inputs';
 import { kubeconfigParser, loadKubeconfigParser } from './kubeconfig-parser';
 
@@ -67,6 +67,7 @@ export const INPUT = {
   environment: 'environment',
   environmentUrl: 'environment-url',
   requireEvidenceFrom: 'require-evidence-from',
+  onCancel: 'on-cancel',
   // The canary-only analysis' inputs, read by analysis-inputs.ts.
   ...ANALYSIS_INPUT,
 } as const;
@@ -541,11 +542,16 @@ export function readCanaryFlowInputs(autoPromote: boolean | ((errors: InputError
     traffic: readTrafficInputs(errors),
     analysis: { ...readAnalysisInputs(errors), tracks: errors.read(() => readTrackAnalysisInputs()) },
     autoPromote: typeof autoPromote === 'function' ? autoPromote(errors) : autoPromote,
-    promote: readPromoteInputs(errors),
+    promote: { ...readPromoteInputs(errors), onCancel: errors.read(() => readOnCancel()) },
     reporting,
   };
   errors.throwIfAny();
   return inputs;
+}
+
+/** on-cancel: what a cancel during the promotion's rollout does (undo the stable and remove the canary, or leave both). */
+export function readOnCancel(): OnCancel {
+  return getEnum<OnCancel>(INPUT.onCancel, ['undo', 'leave'], 'undo');
 }
 
 export function readUndo(errors?: InputErrorCollector): { undo: boolean; toRevision?: number } {

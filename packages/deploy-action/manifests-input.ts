@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../core/errors';
 import type { Deployment, KubeObject } from '../kube/types';
-import { loadManifests, requireDeployments, substituteImages } from '../manifests';
+import { applyNamespace, loadManifests, requireDeployments, substituteImages, type Manifest } from '../manifests';
 import { INPUT, type ManifestInputs } from './inputs';
 
 export interface DeploymentManifests {
@@ -9,6 +9,21 @@ export interface DeploymentManifests {
   others: KubeObject[];
   /** The Deployment's own namespace, when the manifest sets one. */
   namespace?: string;
+  /** Every object with the file it came from, images substituted: for confineToNamespace's refusals. */
+  sources: Manifest[];
+}
+
+/**
+ * The manifests, every object in the run's namespace; refused (ConfigurationError) before
+ * anything is applied when one names another namespace or is cluster-scoped. `from` says how
+ * the run came to that namespace, for the message.
+ */
+export function confineToNamespace(manifests: DeploymentManifests, namespace: string, from: string): DeploymentManifests {
+  const confined = applyNamespace(manifests.sources, namespace, { input: INPUT.namespace, from }).map((m) => m.object);
+  const deployment = confined.find(
+    (o): o is Deployment => o.kind === 'Deployment' && o.metadata.name === manifests.deployment.metadata.name,
+  )!;
+  return { ...manifests, deployment, others: confined.filter((o) => o.kind !== 'Deployment') };
 }
 
 /**
@@ -16,7 +31,11 @@ export interface DeploymentManifests {
  * the Deployment to canary (the one named by "deployment", or the only one)
  * and substitute the images. All local: it runs before the cluster is touched.
  */
-export async function loadDeploymentManifests(inputs: ManifestInputs, deploymentName: string | undefined): Promise<DeploymentManifests> {
+export async function loadDeploymentManifests(
+  inputs: ManifestInputs,
+  deploymentName: string | undefined,
+  namespaceInput?: string,
+): Promise<DeploymentManifests> {
   const loaded = loadManifests(inputs.manifests, { input: INPUT.manifests });
   const deployments = requireDeployments(loaded, INPUT.manifests);
   let chosen: Deployment | undefined;
@@ -42,5 +61,22 @@ export async function loadDeploymentManifests(inputs: ManifestInputs, deployment
   if (!deployment.spec?.template?.spec?.containers?.length) {
     throw new ConfigurationError(`Deployment "${deployment.metadata.name}" in the manifests has no containers.`, INPUT.manifests);
   }
-  return { deployment, others: objects.filter((o) => o.kind !== 'Deployment'), namespace: deployment.metadata.namespace };
+  const loadedManifests: DeploymentManifests = {
+    deployment,
+    others: objects.filter((o) => o.kind !== 'Deployment'),
+    namespace: deployment.metadata.namespace,
+    sources: manifests,
+  };
+  // Refused here, before any network contact, when the namespace is already known; else once the session has it.
+  const known = namespaceInput ?? deployment.metadata.namespace;
+  if (known) confineToNamespace(loadedManifests, known, namespaceFrom(deployment, namespaceInput));
+  return loadedManifests;
+}
+
+/** How the run came to its namespace, as openSession decides it: the input, the Deployment's, the kubeconfig context's, or "default". */
+export function namespaceFrom(deployment: Deployment, namespaceInput?: string, contextNamespace?: string): string {
+  if (namespaceInput) return `input "${INPUT.namespace}"`;
+  if (deployment.metadata.namespace) return `Deployment "${deployment.metadata.name}"'s metadata.namespace`;
+  if (contextNamespace) return "the kubeconfig context's namespace";
+  return 'the default, as nothing else named one';
 }

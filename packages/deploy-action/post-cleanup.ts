@@ -1,10 +1,14 @@
 import * as core from '@actions/core';
 import { readCanary, removeCanary } from '../deploy/canary';
 import { ANNOTATION_RUN_URL, canaryName } from '../deploy/keys';
-import { DeployLockHeldError } from '../kube';
+import { undoAfterCancel } from '../deploy/promote-cancel';
+import { DeployLockHeldError, Kinds, revisionOf, type Deployment } from '../kube';
 import type { ClusterInputs } from './inputs';
-import type { OpenCanary } from './post-state';
+import { clearOpenPromotion, type OpenCanary, type OpenPromotion } from './post-state';
 import { openSession } from './session';
+
+/** The post step has no SIGTERM coming: it may wait longer for the restored pods than a cancelled main step. */
+const POST_UNDO_BUDGET_MS = 30_000;
 
 /**
  * The post step after a main step that was killed (SIGKILL, runner lost)
@@ -34,6 +38,45 @@ export async function cleanupFlow(actionName: string, cluster: ClusterInputs, op
     const removal = await removeCanary(ctx, open.name, 5_000);
     if (removal.removed)
       core.warning(`The main step did not finish; its canary "${canaryName(open.name)}" was removed and traffic restored.`);
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * The post step after a main step that was killed while the promotion rolled
+ * out (on-cancel: undo): do what the cancel would have done. Put the stable
+ * back on the revision it had, remove the canary, say so. Only when the
+ * Deployment still carries this run's promotion (its run annotation, and a
+ * revision past the recorded one), under the lock.
+ */
+export async function undoPromotionFlow(actionName: string, cluster: ClusterInputs, open: OpenPromotion): Promise<void> {
+  const session = await openSession(actionName, { ...cluster, namespace: open.namespace || cluster.namespace }, undefined);
+  const { ctx } = session;
+  try {
+    try {
+      await session.lock(open.name);
+    } catch (error) {
+      if (!(error instanceof DeployLockHeldError)) throw error;
+      core.notice(`The promotion of "${open.name}" was left as it is: ${error.holder} is deploying it now.`);
+      return;
+    }
+    const stable = await ctx.client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace: ctx.namespace, name: open.name });
+    const owner = stable?.metadata.annotations?.[ANNOTATION_RUN_URL];
+    if (!stable || owner !== ctx.runUrl || revisionOf(stable) <= open.previousRevision) {
+      core.notice(`The promotion of "${open.name}" was left as it is: the Deployment no longer runs this run's rollout.`);
+      return;
+    }
+    const outcome = await undoAfterCancel(ctx, {
+      name: open.name,
+      previousRevision: open.previousRevision,
+      previousImage: '',
+      cancelledAt: performance.now(),
+      budgetMs: POST_UNDO_BUDGET_MS,
+      why: 'The main step was stopped before its promotion finished',
+    });
+    clearOpenPromotion();
+    core.warning(outcome.failure!);
   } finally {
     await session.close();
   }

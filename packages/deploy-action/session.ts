@@ -7,6 +7,7 @@ import { Timeline } from '../deploy/timeline';
 import { DeployLock } from '../kube';
 import { onCancel } from './cancel';
 import { connectCluster, type ClusterConnection } from './cluster';
+import { lockHolder } from './holder';
 import { INPUT_NAMES, type ClusterInputs } from './inputs';
 
 export interface Session {
@@ -45,6 +46,7 @@ export async function openSession(
     inputs: INPUT_NAMES,
   };
   let held: DeployLock | undefined;
+  const holder = lockHolder();
   return {
     ctx,
     connection,
@@ -53,9 +55,9 @@ export async function openSession(
         namespace,
         name: leaseName(app),
         labels: managedByFlightdeck(),
-        holderIdentity: ctx.runUrl,
+        holderIdentity: holder,
         fieldManager: FIELD_MANAGER,
-        onLost: (holder) => core.warning(`The deploy lock was taken over by ${holder ?? 'another run'} while this run held it.`),
+        onLost: (other) => core.warning(`The deploy lock was taken over by ${other ?? 'another run'} while this run held it.`),
       });
       timeline.add(`Deploy lock "${held.name}" acquired${held.tookOverFrom ? ` (it had expired; last held by ${held.tookOverFrom})` : ''}`);
       return held;

@@ -15,6 +15,7 @@ import { readCanary, removeCanary, trafficRecordOf } from './canary';
 import { changedImages, templateImages } from './canary-object';
 import { withoutCancel, type DeployContext } from './context';
 import { ANNOTATION_IMAGE, ANNOTATION_RUN_URL, ANNOTATION_SHA, canaryName, FIELD_MANAGER } from './keys';
+import { undoAfterCancel } from './promote-cancel';
 import { applyObjects, promotedDeploymentOf, releaseRecordOf, restoreObjects, splitRelease, type Previous } from './promote-release';
 import { restoreAlbTraffic } from './traffic';
 import type { PromoteOutcome, PromoteRequest } from './types';
@@ -92,6 +93,10 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
   }
 
   const record = releaseRecordOf(canary);
+  const previousRevision = revisionOf(stable);
+  // Not aborted half-way: a cancel during a request could not tell whether the rollout started. Once sent, the
+  // writes complete, and a cancel is seen by the wait below, which undoes them.
+  ctx.signal.throwIfAborted();
   let patched: Deployment;
   let restore: Previous[] = [];
   let after: KubeObject[] = [];
@@ -107,8 +112,8 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
       maxUnavailable: intOrPercent(request.maxUnavailable),
     });
     // The ConfigMaps the new pods read go first, so those pods start with them; they are put back if the rollout is undone.
-    restore = await applyObjects(ctx, split.before, request);
-    patched = await client.apply(desired, { fieldManager: FIELD_MANAGER, force: true, namespace, signal: ctx.signal });
+    restore = await applyObjects(withoutCancel(ctx), split.before, request);
+    patched = await client.apply(desired, { fieldManager: FIELD_MANAGER, force: true, namespace });
   } else {
     const annotations: Record<string, string> = {
       [ANNOTATION_RUN_URL]: ctx.runUrl,
@@ -122,8 +127,9 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
         rollingUpdate: { maxSurge: intOrPercent(request.maxSurge), maxUnavailable: intOrPercent(request.maxUnavailable) },
       };
     }
-    patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER, signal: ctx.signal });
+    patched = await client.patch<Deployment>(ref, patch, 'strategic', { fieldManager: FIELD_MANAGER });
   }
+  request.rolloutStarted?.(previousRevision);
   const image = mainImage(patched);
   timeline.add(
     `Promoting "${request.name}" to ${
@@ -140,6 +146,7 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
       signal: ctx.signal,
       onProgress: (s) => timeline.add(s.message),
     });
+    request.rolloutSettled?.();
     outcome = { result: 'promoted', revision: revisionOf(rollout.deployment), previousImage, image };
     timeline.add(
       `Rollout complete in ${(rollout.elapsedMs / 1000).toFixed(1)}s (${rollout.apiRequests} API requests, ${rollout.reconnects} watch reconnects)`,
@@ -147,11 +154,20 @@ export async function promote(ctx: DeployContext, request: PromoteRequest): Prom
     // Services, budgets, autoscalers: once the pods that go with them serve.
     await applyObjects(ctx, after, request);
   } catch (error) {
+    if (ctx.signal.aborted && request.onCancel !== 'leave') {
+      const cancelledAt = performance.now();
+      // The config first, so the pods the undo starts read what the stable ones read before.
+      await restoreObjects(withoutCancel(ctx), restore);
+      const undone = await undoAfterCancel(ctx, { name: request.name, previousRevision, previousImage, cancelledAt });
+      request.rolloutSettled?.();
+      return undone;
+    }
     if (!(error instanceof RolloutFailedError)) throw error;
     timeline.add(`Rollout failed: ${error.message}; undoing to the previous revision`);
     // The config first, so the pods the undo starts read what the stable ones read before.
     await restoreObjects(withoutCancel(ctx), restore);
     const undo = await undoRollout(client, namespace, request.name, { fieldManager: FIELD_MANAGER });
+    request.rolloutSettled?.();
     const back = await waitForRollout(client, namespace, request.name, { timeoutMs: request.timeoutMs });
     timeline.add(
       `Undone to revision ${undo.restoredRevision}'s template (now revision ${revisionOf(back.deployment)}); ${Object.values(undo.images).join(', ')} is serving`,

@@ -114,7 +114,12 @@ export interface PromoteOptions {
   maxSurge?: string;
   maxUnavailable?: string;
   timeoutMs: number;
+  /** A cancel during the rollout: undo the stable and remove the canary (default), or leave both as they are. */
+  onCancel?: OnCancel;
 }
+
+/** What a promotion does when the run is cancelled mid-rollout (see promote-cancel.ts). */
+export type OnCancel = 'undo' | 'leave';
 
 /** What one step really sends to the canary. In pod mode that is a pod ratio, which seldom equals what was asked. */
 export interface StepTraffic {
@@ -229,10 +234,15 @@ export interface CanaryOutcome {
 export interface PromoteRequest extends PromoteOptions {
   name: string;
   gitSha?: string;
+  /** Called once the stable's template is patched, with the revision it had: until rolloutSettled, a killed run leaves a rollout half done. */
+  rolloutStarted?: (previousRevision: number) => void;
+  /** Called when the rollout completed, or its undo was applied. */
+  rolloutSettled?: () => void;
 }
 
 export interface PromoteOutcome {
-  result: 'promoted' | 'rolled-back';
+  /** "cancelled": the run was cancelled mid-rollout and, with onCancel "undo", undone (failure says how far). */
+  result: 'promoted' | 'rolled-back' | 'cancelled';
   /** The Deployment's revision at the end (the restored one after an undo). */
   revision: number;
   previousImage: string;

@@ -6,6 +6,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigurationError, cutForDisplay } from '../core/errors';
 import { maskSecret } from '../core/log';
 import { maskUserinfo, redactUrl } from '../core/url';
+import { eksExecUser, type EksExecUser } from './kubeconfig-exec';
 import { readKubeconfigSource } from './kubeconfig-source';
 
 /** Everything needed to reach one cluster as one user. */
@@ -23,6 +24,8 @@ export interface KubeconfigCredentials {
   tlsServerName?: string;
   /** The context's default namespace, if any. */
   namespace?: string;
+  /** An exec user that makes an EKS token (aws eks get-token, aws-iam-authenticator): made in-process by the caller. */
+  eks?: EksExecUser;
 }
 
 export interface KubeconfigOptions {
@@ -98,11 +101,12 @@ export function parseKubeconfig(
       `cluster "${clusterName}" sets insecure-skip-tls-verify: true. Give its certificate-authority-data instead; skipping TLS verification lets anyone on the network path impersonate the cluster.`,
     );
   }
-  if (user.exec || user['auth-provider']) {
+  if (user['auth-provider']) {
     throw fail(
-      `user "${userName}" authenticates with an ${user.exec ? 'exec plugin' : 'auth-provider'}, which this action does not run. For EKS, pass "cluster-name" and a region instead; otherwise use a kubeconfig with a token or client certificate.`,
+      `user "${userName}" authenticates with an auth-provider, which this action does not run. For EKS, pass "cluster-name" and a region instead; otherwise use a kubeconfig with a token or client certificate.`,
     );
   }
+  const eks = user.exec ? eksExecUser(user.exec, userName, fail) : undefined;
 
   const readFile = (field: string, path: unknown): Buffer => {
     const full = isAbsolute(String(path)) ? String(path) : join(options.baseDir ?? process.cwd(), String(path));
@@ -131,13 +135,14 @@ export function parseKubeconfig(
     insecureSkipTlsVerify,
     tlsServerName: (cluster['tls-server-name'] as string | undefined) ?? undefined,
     namespace: (context.namespace as string | undefined) ?? undefined,
+    ...(eks ? { eks } : {}),
   };
   if (Boolean(credentials.cert) !== Boolean(credentials.key)) {
     throw fail(
       `user "${userName}" has a client ${credentials.cert ? 'certificate but no key' : 'key but no certificate'}; give both client-certificate-data and client-key-data.`,
     );
   }
-  if (!credentials.cert && !credentials.token && !credentials.tokenFile) {
+  if (!credentials.cert && !credentials.token && !credentials.tokenFile && !credentials.eks) {
     throw fail(`user "${userName ?? ''}" has no credentials: give a token, a tokenFile, or client-certificate-data with client-key-data.`);
   }
   return credentials;

@@ -224,16 +224,33 @@ describe('substituteImages', () => {
 });
 
 describe('applyNamespace', () => {
-  it('fills in the target namespace and leaves cluster-scoped kinds alone', () => {
+  it('fills in the target namespace', () => {
     const manifests = loadManifests(['k8s/app.yaml'], { cwd: dir });
-    const ns = { object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, source: manifests[0]!.source };
-    const out = applyNamespace([...manifests, ns], 'shop');
-    expect(out.map((m) => m.object.metadata.namespace)).toEqual(['shop', 'shop', undefined]);
+    const out = applyNamespace(manifests, 'shop');
+    expect(out.map((m) => m.object.metadata.namespace)).toEqual(['shop', 'shop']);
   });
 
-  it('refuses an object that declares another namespace', () => {
+  it('refuses an object that declares another namespace, naming it, its file and both namespaces', () => {
     const manifests = loadManifests(['k8s/app.yaml'], { cwd: dir });
-    manifests[1]!.object.metadata.namespace = 'other';
-    expect(() => applyNamespace(manifests, 'shop')).toThrow(/declares namespace "other"/);
+    manifests[1]!.object.metadata.namespace = 'kube-system';
+    const refusal = (() => {
+      try {
+        applyNamespace(manifests, 'shop', { input: 'namespace', from: "the kubeconfig context's namespace" });
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ConfigurationError);
+    expect(refusal?.message).toMatch(
+      new RegExp(
+        `^Input "namespace": ${manifests[1]!.object.kind} "${manifests[1]!.object.metadata.name}" at .*k8s/app\\.yaml:\\d+ \\(document 2\\) declares namespace "kube-system", but this run deploys to namespace "shop" \\(from the kubeconfig context's namespace\\)`,
+      ),
+    );
+  });
+
+  it('refuses cluster-scoped kinds rather than apply them outside the namespace', () => {
+    const manifests = loadManifests(['k8s/app.yaml'], { cwd: dir });
+    const ns = { object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, source: manifests[0]!.source };
+    expect(() => applyNamespace([...manifests, ns], 'shop')).toThrow(/Namespace "shop" at .* is cluster-scoped/);
   });
 });

@@ -13,6 +13,7 @@ import {
   baseInputs,
   canaryPods,
   getDeployment,
+  HARNESS_LOCK_HOLDER,
   HARNESS_RUN_URL,
   IMAGE_REPO,
   sleep,
@@ -58,7 +59,8 @@ describe('concurrency and cancellation', () => {
     const lease = await admin().get<{ spec: { holderIdentity: string } }>(
       `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/flightdeck-web`,
     );
-    expect(lease.spec.holderIdentity).toBe(HARNESS_RUN_URL);
+    expect(lease.spec.holderIdentity).toMatch(HARNESS_LOCK_HOLDER);
+    expect(error).toContain(lease.spec.holderIdentity);
     expect((await getDeployment(ns, `${APP}-canary`))?.spec.template.spec.containers[0]?.image).toBe(`${IMAGE_REPO}:4.0.0`);
 
     const done = await first.result;

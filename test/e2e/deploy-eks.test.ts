@@ -7,6 +7,8 @@
  * in the deployer group, so the release runs under the least-privilege Role
  * with no kubeconfig at all.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -108,5 +110,44 @@ describe('EKS: cluster-name instead of a kubeconfig', () => {
     expect(front.rejected[0]).toMatch(/signature does not match for cluster "some-other-cluster"/);
     expect(await snapshot(ns)).toEqual(before);
     expect(await stableImage(ns)).toBe(STABLE_IMAGE);
+  });
+});
+
+describe('EKS: the kubeconfig aws eks update-kubeconfig writes', () => {
+  it('releases with its exec user, whose token is made in-process (no aws binary is run)', async () => {
+    const { namespace: ns, workspace } = await scenario.setUp('deploy-eks-exec');
+    await bindDeployerGroup(ns);
+    const { name, front } = await eksCluster();
+    const arn = `arn:aws:eks:us-east-1:123456789012:cluster/${name}`;
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'fd-eks-kc-')), 'config');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `current-context: ${arn}`,
+        `clusters: [{ name: "${arn}", cluster: { server: "${front.url}", certificate-authority-data: ${front.caData} } }]`,
+        `contexts: [{ name: "${arn}", context: { cluster: "${arn}", user: "${arn}" } }]`,
+        'users:',
+        `- name: "${arn}"`,
+        '  user:',
+        '    exec:',
+        '      apiVersion: client.authentication.k8s.io/v1beta1',
+        // Not on the runner's PATH here: the release must not try to run it.
+        '      command: aws',
+        `      args: [--region, us-east-1, eks, get-token, --cluster-name, ${name}, --output, json]`,
+      ].join('\n'),
+    );
+    const run = await runStep('release', {
+      cwd: workspace,
+      env: { PATH: '/usr/bin:/bin' },
+      inputs: { ...baseInputs(scenario.app, `${IMAGE_REPO}:8.1.0`), kubeconfig },
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs.result).toBe('promoted');
+    expect(await stableImage(ns)).toBe(`${IMAGE_REPO}:8.1.0`);
+    expect(front.rejected).toEqual([]);
+    expect(new Set(front.accepted)).toEqual(new Set(['arn:aws:sts::123456789012:user/moto']));
+    expect(run.stdout).toContain(`EKS token for cluster "${name}" made in-process`);
   });
 });

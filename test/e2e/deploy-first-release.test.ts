@@ -17,7 +17,7 @@ import {
   baseInputs,
   canaryPods,
   getDeployment,
-  HARNESS_RUN_URL,
+  HARNESS_LOCK_HOLDER,
   IMAGE_REPO,
   ingressManifest,
   sleep,
@@ -143,7 +143,7 @@ describe('post step after a killed main step', () => {
     const leases = await admin().get<{ items: { spec: { holderIdentity: string } }[] }>(
       `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
     );
-    expect(leases.items.map((l) => l.spec.holderIdentity)).toEqual([HARNESS_RUN_URL]);
+    expect(leases.items.map((l) => l.spec.holderIdentity)).toEqual([expect.stringMatching(HARNESS_LOCK_HOLDER)]);
 
     // The post step of some other run (state copied, another run id) must not touch this run's canary.
     const stranger = await runPost('canary-deploy', { runDir: step.runDir, env: { ...step.env, GITHUB_RUN_ID: '9191' } }, main.state);

@@ -19,6 +19,9 @@ export const IMAGE_REPO = 'flightdeck.local/web';
 export const STABLE_IMAGE = `${IMAGE_REPO}:1.0.0`;
 /** The run URL the harness's GITHUB_* variables make: the Lease holder and the canary's annotation. */
 export const HARNESS_RUN_URL = 'https://github.com/flightdeck-dev/sample/actions/runs/4242';
+/** The Lease holder the harness's job makes: the run attempt, the job and a random id of this job instance. */
+export const HARNESS_LOCK_HOLDER =
+  /^https:\/\/github\.com\/flightdeck-dev\/sample\/actions\/runs\/4242\/attempts\/1 \(job "e2e", instance [0-9a-f]{8}\)$/;
 
 export interface AppOptions {
   replicas?: number;

@@ -79,6 +79,23 @@ const KUBECONFIG_CASES: BadInputCase[] = [
     fix: /exec plugin.*pass "cluster-name"/,
   },
   {
+    name: 'an exec plugin other than the two EKS ones',
+    inputs: (l) => ({ kubeconfig: kubeconfigYaml(`https://127.0.0.1:${l.port}`, '{exec: {command: gke-gcloud-auth-plugin}}') }),
+    blame: ['kubeconfig'],
+    fix: /"gke-gcloud-auth-plugin", which this action does not run.*pass "cluster-name"/,
+  },
+  {
+    name: 'an EKS exec user that would assume a role',
+    inputs: (l) => ({
+      kubeconfig: kubeconfigYaml(
+        `https://127.0.0.1:${l.port}`,
+        '{exec: {command: aws, args: [eks, get-token, --cluster-name, prod, --role-arn, "arn:aws:iam::123456789012:role/deploy"]}}',
+      ),
+    }),
+    blame: ['kubeconfig'],
+    fix: /--role-arn, which is not supported.*role-to-assume/,
+  },
+  {
     name: 'a YAML alias bomb as kubeconfig',
     inputs: (l) => ({ kubeconfig: aliasBomb(l) }),
     blame: ['kubeconfig'],
@@ -296,6 +313,12 @@ const CANARY_CASES: BadInputCase[] = [
   },
   { name: 'a unitless rollout-timeout', inputs: { 'rollout-timeout': '600' }, blame: ['rollout-timeout'], fix: /write "600ms" or "600s"/ },
   {
+    name: 'an on-cancel that is neither undo nor leave',
+    inputs: { 'on-cancel': 'rollback' },
+    blame: ['on-cancel'],
+    fix: /Use one of: undo, leave/,
+  },
+  {
     name: 'require-evidence-from without github-token',
     inputs: { 'require-evidence-from': 'qa', 'github-token': '' },
     blame: ['require-evidence-from', 'github-token'],
@@ -379,6 +402,12 @@ const PROMOTE_CASES: BadInputCase[] = [
   },
   { name: 'a zero rollout-timeout', inputs: { 'rollout-timeout': '0s' }, blame: ['rollout-timeout'], fix: /above zero/ },
   { name: 'a unitless rollout-timeout', inputs: { 'rollout-timeout': '90' }, blame: ['rollout-timeout'], fix: /write "90ms" or "90s"/ },
+  {
+    name: 'an on-cancel that is neither undo nor leave',
+    inputs: { 'on-cancel': 'rollback' },
+    blame: ['on-cancel'],
+    fix: /Use one of: undo, leave/,
+  },
   {
     name: 'three mistakes at once',
     inputs: { deployment: undefined, 'max-surge': 'lots', 'rollout-timeout': '90' },
