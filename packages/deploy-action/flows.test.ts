@@ -159,7 +159,12 @@ describe('canaryFlow', () => {
     expect(session.lock).toHaveBeenCalledWith('web');
     expect(promote).not.toHaveBeenCalled();
     expect(stepOutputs()).toMatchObject({ result: 'passed', canary: 'web-canary', 'traffic-percent': '33.3', image: 'repo/web:2' });
-    expect(JSON.parse(stepOutputs().analysis!)).toHaveLength(1);
+    expect(JSON.parse(stepOutputs().analysis!)).toMatchObject({
+      v: 1,
+      result: 'passed',
+      checks: [{ name: 'canary pods Ready' }],
+      steps: [],
+    });
     expect(process.exitCode).toBeUndefined();
     // Left on purpose: the post step must not remove it.
     expect(openCanary()).toBe('');
@@ -197,7 +202,7 @@ describe('canaryFlow', () => {
     });
     await canaryFlow('release', canaryInputs({ autoPromote: true }));
     expect(stepOutputs()).toMatchObject({ result: 'rolled-back', revision: '5', image: 'repo/web:1' });
-    expect(process.exitCode).toBe(1);
+    expect(process.exitCode).toBe(2);
     expect(annotations()).toContainEqual(['error', 'Promotion failed: the rollout stalled']);
   });
 
@@ -214,6 +219,22 @@ describe('canaryFlow', () => {
     ]);
     expect(openCanary()).toBe('');
     expect(stepSummary()).toMatch(/\| 1 \| 50% \| 4 \| 1\.0s \| failed \|/);
+  });
+
+  it('reports an inconclusive canary apart from a failed one, with its own exit code, never promoting it', async () => {
+    canaryRuns({ result: 'inconclusive', images: { web: 'repo/web:2' }, trafficPercent: 0, failure: 'too few requests (canary 40)' }, [
+      step('failed'),
+    ]);
+    await canaryFlow('release', canaryInputs({ autoPromote: true }));
+    expect(promote).not.toHaveBeenCalled();
+    expect(stepOutputs()).toMatchObject({ result: 'inconclusive' });
+    expect(JSON.parse(stepOutputs().analysis!)).toMatchObject({ v: 1, result: 'inconclusive' });
+    expect(process.exitCode).toBe(3);
+    expect(annotations()).toContainEqual([
+      'error',
+      'Canary analysis was inconclusive (too little evidence to promote), so the canary was removed and traffic restored: too few requests (canary 40)',
+    ]);
+    expect(stepSummary()).toContain('release prod/web: inconclusive');
   });
 
   it.each([
@@ -247,6 +268,30 @@ describe('canaryFlow', () => {
     await canaryFlow('canary-deploy', canaryInputs());
     expect(seenByPost).toBe('web');
     expect(savedState().namespace).toBe('prod');
+  });
+
+  it('refuses alb-metrics without traffic "alb" before the plan, and hands the readers to the engine with it', async () => {
+    const tracks = {
+      path: '/readyz',
+      requestsPerRound: 10,
+      timeoutMs: 1000,
+      expectedStatus: 200,
+      judge: { alpha: 0.05, minRequests: 10, errorFloor: 0.01, latencyRatio: 1.2, latencyPercentile: 95 },
+      latencyFloorMs: 5,
+      onInconclusive: 'fail' as const,
+      baseline: false,
+      albMetrics: true,
+      region: 'eu-west-1',
+    };
+    const analysis = { ...canaryInputs().analysis, tracks };
+    await expect(canaryFlow('canary-deploy', canaryInputs({ analysis }))).rejects.toThrow(/Input "alb-metrics" .* "traffic: alb"/);
+    expect(planCanary).not.toHaveBeenCalled();
+
+    canaryRuns({ result: 'passed', images: { web: 'repo/web:2' }, trafficPercent: 10 });
+    await canaryFlow('canary-deploy', canaryInputs({ analysis, traffic: { mode: 'alb', steps: [10] } }));
+    const request = vi.mocked(runCanary).mock.calls[0]![1];
+    expect(typeof request.albMetrics?.metrics.getMetricData).toBe('function');
+    expect(typeof request.albMetrics?.elb.describeTargetGroups).toBe('function');
   });
 
   it('on a bad plan changes nothing: reports, closes the session and rethrows the ConfigurationError', async () => {
@@ -303,6 +348,7 @@ describe('canaryFlow', () => {
     await canaryFlow('canary-deploy', canaryInputs());
     expect(removeCanary).toHaveBeenCalledWith(session.ctx, 'web', 5_000);
     expect(stepOutputs()).toMatchObject({ result: 'cancelled' });
+    expect(process.exitCode).toBe(4);
     expect(annotations()).toContainEqual(['error', 'The run was cancelled; the canary was removed and traffic restored.']);
     expect(openCanary()).toBe('');
     expect(stepSummary()).toContain('Cancelled: removing the canary and restoring traffic before exiting');
@@ -313,20 +359,26 @@ describe('canaryFlow', () => {
       'a crash',
       () => new Error('the apiserver went away'),
       ['warning', 'Could not remove the canary after the error: connection refused. Run the rollback action for "web".'],
+      1,
     ],
     [
       'a cancel',
       (ctx: DeployContext) => (cancel(new CancelledError('SIGTERM')), ctx.signal.reason),
       ['error', 'The run was cancelled, and removing the canary failed: connection refused. Run the rollback action for "web".'],
+      4,
     ],
-  ])('after %s whose cleanup fails too, leaves the canary to the post step and names the way out', async (_case, error, annotation) => {
-    stopsAfterStepOne(error);
-    vi.mocked(removeCanary).mockRejectedValue(new Error('connection refused'));
-    await canaryFlow('canary-deploy', canaryInputs());
-    expect(openCanary()).toBe('web');
-    expect(annotations()).toContainEqual(annotation);
-    expect(process.exitCode).toBe(1);
-  });
+  ] as const)(
+    'after %s whose cleanup fails too, leaves the canary to the post step and names the way out',
+    async (_case, error, annotation, code) => {
+      stopsAfterStepOne(error);
+      vi.mocked(removeCanary).mockRejectedValue(new Error('connection refused'));
+      await canaryFlow('canary-deploy', canaryInputs());
+      expect(openCanary()).toBe('web');
+      expect(annotations()).toContainEqual(annotation);
+      // A crash is "failed" (1); a cancel keeps its own code (4) even when its cleanup failed.
+      expect(process.exitCode).toBe(code);
+    },
+  );
 
   it('reports to a GitHub Deployment when given a token: in progress, then success or failure', async () => {
     canaryRuns({ result: 'failed', images: { web: 'repo/web:2' }, trafficPercent: 0, failure: 'restarts: 3' }, [step('failed')]);

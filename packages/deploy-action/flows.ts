@@ -9,7 +9,16 @@ import { promote } from '../deploy/promote';
 import { rollback } from '../deploy/rollback';
 import { planCanary, runCanary } from '../deploy/run-canary';
 import { Timeline } from '../deploy/timeline';
-import type { CanaryOutcome, CanaryRequest, PromoteOutcome, PromoteRequest, RollbackRequest, StepRecord } from '../deploy/types';
+import type {
+  AlbMetricClients,
+  CanaryOutcome,
+  CanaryRequest,
+  PromoteOutcome,
+  PromoteRequest,
+  RollbackRequest,
+  StepRecord,
+} from '../deploy/types';
+import { analysisOutput, exitCodeFor } from './analysis-output';
 import { isCancellation } from './cancel';
 import {
   checkGatedImage,
@@ -39,6 +48,19 @@ async function alarmReader(analysis: AnalysisInputs, actionName: string): Promis
   // The CloudWatch SDK is loaded only when alarms are named, to keep startup fast.
   const { cloudWatchAlarmReader } = await import('../analysis/cloudwatch-client');
   return cloudWatchAlarmReader(analysis.region!, actionName);
+}
+
+/** ALB mode's per-target-group metrics: CloudWatch and ELB readers, loaded only when asked for. */
+async function albMetricClients(inputs: CanaryFlowInputs, actionName: string): Promise<AlbMetricClients | undefined> {
+  const tracks = inputs.analysis.tracks;
+  if (!tracks?.albMetrics) return undefined;
+  if (inputs.traffic.mode !== 'alb')
+    throw new ConfigurationError(
+      `Input "${INPUT.albMetrics}" reads the ALB's target groups, which exist only with "${INPUT.traffic}: alb"; set that, or remove "${INPUT.albMetrics}".`,
+      INPUT.albMetrics,
+    );
+  const [{ cloudWatchMetricReader }, { elbReader }] = await Promise.all([import('../analysis/cloudwatch-client'), import('../aws/elbv2')]);
+  return { metrics: cloudWatchMetricReader(tracks.region!, actionName), elb: elbReader(tracks.region!, actionName) };
 }
 
 function githubDeployment(
@@ -152,12 +174,14 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     const from = namespaceFrom(loaded.deployment, inputs.cluster.namespace, session.connection.defaultNamespace);
     const manifests = confineToNamespace(loaded, ctx.namespace, from);
     const alarms = await alarmReader(inputs.analysis, actionName);
+    const albMetrics = await albMetricClients(inputs, actionName);
     const request: CanaryRequest = {
       desired: manifests.deployment,
       others: manifests.others,
       traffic: inputs.traffic,
       analysis: inputs.analysis,
       alarms,
+      albMetrics,
       rolloutTimeoutMs: inputs.promote.timeoutMs,
     };
     const plan = await planCanary(ctx, request);
@@ -169,8 +193,9 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     await gh?.start();
     canary = await runCanary(ctx, request, plan, steps, analysisLog);
     report.result = canary.result;
-    if (canary.result === 'failed') {
-      failure = `Canary analysis failed, so the canary was removed and traffic restored: ${canary.failure}`;
+    report.tracks = canary.tracks;
+    if (canary.result === 'failed' || canary.result === 'inconclusive') {
+      failure = `Canary analysis ${canary.result === 'failed' ? 'failed' : 'was inconclusive (too little evidence to promote)'}, so the canary was removed and traffic restored: ${canary.failure}`;
     } else if (canary.result === 'passed' && inputs.autoPromote) {
       promoted = await promote(ctx, { name, gitSha: process.env.GITHUB_SHA, ...inputs.promote, ...promotionState(ctx.namespace, name) });
       report.result = promoted.result;
@@ -202,9 +227,12 @@ export async function canaryFlow(actionName: string, inputs: CanaryFlowInputs): 
     image: promoted?.image ?? Object.values(canary?.images ?? {})[0],
     revision: promoted?.revision,
     'previous-image': promoted?.previousImage,
-    analysis: JSON.stringify(analysisLog.slice(-50)),
+    analysis: JSON.stringify(analysisOutput(report.result, analysisLog, canary?.tracks)),
   });
-  if (failure) core.setFailed(failure);
+  if (failure) {
+    core.setFailed(failure);
+    process.exitCode = exitCodeFor(report.result);
+  }
 }
 
 async function cleanUpAfterCancel(session: Session, name: string): Promise<string> {

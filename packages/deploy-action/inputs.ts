@@ -19,6 +19,7 @@ import { parseUrlInput } from '../core/url';
 import { canonicalImageName, parseImageReference } from '../manifests/images';
 import { TRAFFIC_MODES } from '../deploy/plan';
 import type { AnalysisOptions, InputNames, OnCancel, PromoteOptions, TrafficOptions } from '../deploy/types';
+import { ANALYSIS_INPUT, readTrackAnalysisInputs, type TrackAnalysisInputs } from './analysis-inputs';
 import { kubeconfigParser, loadKubeconfigParser } from './kubeconfig-parser';
 
 /**
@@ -67,6 +68,8 @@ export const INPUT = {
   environmentUrl: 'environment-url',
   requireEvidenceFrom: 'require-evidence-from',
   onCancel: 'on-cancel',
+  // The canary-only analysis' inputs, read by analysis-inputs.ts.
+  ...ANALYSIS_INPUT,
 } as const;
 
 /** The names the engine puts in its errors. */
@@ -77,6 +80,7 @@ export const INPUT_NAMES: InputNames = {
   service: INPUT.service,
   ingress: INPUT.ingress,
   rolloutTimeout: INPUT.rolloutTimeout,
+  httpPort: INPUT.httpPort,
 };
 
 export type ClusterSource = { kind: 'kubeconfig'; kubeconfig: string } | { kind: 'eks'; clusterName: string; region: string };
@@ -227,6 +231,8 @@ function checkOneReferencePerRepository(images: string[], e: InputErrorCollector
 export interface AnalysisInputs extends AnalysisOptions {
   /** Region for CloudWatch (from aws-region or the environment), when alarms are named: the adapter makes the alarm reader. */
   region?: string;
+  /** The canary-only analysis (analysis-inputs.ts), with the region of alb-metrics' clients. */
+  tracks?: TrackAnalysisInputs;
 }
 
 const HTTP_URL = { protocols: ['http:', 'https:'], example: 'https://app.example.com/healthz' } as const;
@@ -534,7 +540,7 @@ export function readCanaryFlowInputs(autoPromote: boolean | ((errors: InputError
     manifests: readManifestInputs(errors),
     deployment: errors.read(() => readDeploymentName(false)),
     traffic: readTrafficInputs(errors),
-    analysis: readAnalysisInputs(errors),
+    analysis: { ...readAnalysisInputs(errors), tracks: errors.read(() => readTrackAnalysisInputs()) },
     autoPromote: typeof autoPromote === 'function' ? autoPromote(errors) : autoPromote,
     promote: { ...readPromoteInputs(errors), onCancel: errors.read(() => readOnCancel()) },
     reporting,

@@ -1,11 +1,14 @@
 import * as core from '@actions/core';
+import { renderCanaryChart } from '../analysis/chart';
+import { judgementTable } from '../analysis/judge-results';
 import type { CheckResult } from '../analysis/types';
 import { SummaryWriter } from '../core/summary';
 import { describeTraffic } from '../deploy/plan';
 import { formatOffset, type Timeline } from '../deploy/timeline';
-import type { StepRecord } from '../deploy/types';
+import type { StepRecord, TrackReport } from '../deploy/types';
 
-export type DeployResult = 'passed' | 'failed' | 'promoted' | 'rolled-back' | 'removed' | 'deployed' | 'skipped' | 'cancelled';
+export type DeployResult =
+  'passed' | 'failed' | 'inconclusive' | 'promoted' | 'rolled-back' | 'removed' | 'deployed' | 'skipped' | 'cancelled';
 
 export interface DeployReport {
   title: string;
@@ -17,6 +20,8 @@ export interface DeployReport {
   analysis: CheckResult[];
   timeline: Timeline;
   facts: [string, string][];
+  /** The canary-only analysis, when it ran: a judgement table per step and the chart. */
+  tracks?: TrackReport;
 }
 
 const ICON: Record<string, string> = {
@@ -27,6 +32,7 @@ const ICON: Record<string, string> = {
   removed: '↩️',
   'rolled-back': '↩️',
   failed: '❌',
+  inconclusive: '❔',
   cancelled: '⏹️',
 };
 
@@ -62,12 +68,28 @@ export function renderSummary(report: DeployReport): SummaryWriter {
       ]),
     );
   }
+  if (report.tracks) renderTracks(summary, report.tracks);
   summary.heading('Timeline', 3);
   summary.table(
     ['time', 'event'],
     report.timeline.events.map((e) => [`+${formatOffset(e.at)}`, e.text]),
   );
   return summary;
+}
+
+/** The canary against the baseline or the stable: each step's verdict per metric, then the chart over the whole run. */
+function renderTracks(summary: SummaryWriter, tracks: TrackReport): void {
+  summary.heading('Canary-only analysis', 3);
+  for (const j of tracks.judgements) {
+    const { header, rows } = judgementTable(j.judgement);
+    summary.paragraph(
+      `**Step ${j.step}** (${j.weight}% of traffic), canary vs ${j.against}${j.extended ? ', bake extended once' : ''}: **${j.judgement.verdict}**, ${j.judgement.reason}.`,
+    );
+    summary.table(header, rows);
+  }
+  const chart = renderCanaryChart(tracks.rounds, tracks.steps);
+  if (chart.markdown) summary.add(chart.markdown);
+  if (chart.notes.length) summary.paragraph(chart.notes.map((n) => `_${n}_`).join(' '));
 }
 
 /** The last result of each check, failures kept over later passes so the cause stays visible. */

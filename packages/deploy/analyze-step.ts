@@ -35,13 +35,21 @@ export async function waitForCanaryReady(
   );
 }
 
-/** The checks that are sampled (HTTP, CloudWatch, Prometheus), all at once. */
+/** A sampled check the engine runs beside the others, e.g. the canary-only probe of TrackAnalysis. */
+export interface RoundCheck {
+  /** @param signal aborted when the bake ends early (the pods failed first), or on cancel. */
+  round(signal: AbortSignal): Promise<CheckResult[]>;
+}
+
+/** The checks that are sampled (HTTP, CloudWatch, Prometheus, the canary-only probe), all at once. */
 export async function runPeriodicChecks(
   analysis: AnalysisOptions,
   alarms: AlarmReader | undefined,
   signal: AbortSignal,
+  tracks?: RoundCheck,
 ): Promise<CheckResult[]> {
   const rounds: Promise<CheckResult[]>[] = [];
+  if (tracks) rounds.push(tracks.round(signal));
   if (analysis.http) rounds.push(runHttpCheck({ ...analysis.http, signal }));
   if (alarms && analysis.alarms.length) rounds.push(checkAlarms(alarms, analysis.alarms));
   if (analysis.prometheus) rounds.push(runPrometheusCheck({ ...analysis.prometheus, timeoutMs: 10_000, signal }).then((r) => [r]));
@@ -60,6 +68,7 @@ export async function bakeStep(
   alarms: AlarmReader | undefined,
   signal: AbortSignal,
   onRound?: (results: CheckResult[]) => void,
+  tracks?: RoundCheck,
 ): Promise<StepVerdict> {
   const end = Date.now() + analysis.bakeTimeMs;
   const stop = new AbortController();
@@ -87,7 +96,7 @@ export async function bakeStep(
     // refused by the node while the canary itself is healthy. The pods are watched meanwhile.
     await sleep(Math.min(analysis.intervalMs, Math.max(0, end - Date.now())), both);
     for (;;) {
-      const results = await runPeriodicChecks(analysis, alarms, both);
+      const results = await runPeriodicChecks(analysis, alarms, both, tracks);
       latestSampled = results;
       onRound?.(results);
       if (failed(results).length) return { passed: false, results };
@@ -95,7 +104,7 @@ export async function bakeStep(
       if (left <= 0) return { passed: true, results };
       await sleep(Math.min(analysis.intervalMs, left), both);
       if (Date.now() >= end) {
-        const last = await runPeriodicChecks(analysis, alarms, both);
+        const last = await runPeriodicChecks(analysis, alarms, both, tracks);
         latestSampled = last;
         onRound?.(last);
         return { passed: failed(last).length === 0, results: last };

@@ -2,6 +2,7 @@ import { isNotFound, Kinds, labelSelector, watchObjects, type Deployment, type K
 import { deriveCanary } from './canary-object';
 import { withoutCancel, type DeployContext } from './context';
 import { ANNOTATION_RELEASE, ANNOTATION_RUN_URL, ANNOTATION_TRAFFIC, canaryConfigMapName, canaryName, FIELD_MANAGER } from './keys';
+import { removeBaseline } from './baseline';
 import { removeProbeServices } from './probe-services';
 import { referencedConfig } from './release-diff';
 import { restoreAlbTraffic, setAlbWeights } from './traffic';
@@ -97,6 +98,8 @@ export async function removeCanary(
   const ref = { ...Kinds.Deployment, namespace: ctx.namespace, name: canaryName(stableName) };
   // The probe Services go in the same cleanup, even when the canary is already gone.
   await removeProbeServices(withoutCancel(ctx), stableName);
+  // So does the baseline, which only exists beside a canary.
+  await removeBaseline(withoutCancel(ctx), stableName);
   const canary = await ctx.client.getIfExists<Deployment>(ref);
   if (!canary) return { removed: false, podsGone: true };
   // Promotion restores ALB traffic before its rollout; weighing the Ingress again here would undo that.

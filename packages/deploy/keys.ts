@@ -85,6 +85,10 @@ export function weightedActionName(service: string): string {
 /** The track of the baseline Deployment (<app>-baseline): the live stable spec at the canary's size. */
 export const BASELINE_TRACK = 'baseline';
 
+export function baselineName(stableName: string): string {
+  return `${stableName}-baseline`;
+}
+
 /** The short-lived ClusterIP Services the canary analysis probes through the API server's service proxy (track-probe.ts). */
 export function canaryProbeServiceName(stableName: string): string {
   return `${stableName}-canary-probe`;

@@ -1,14 +1,18 @@
 import { describeFailures, type CheckResult } from '../analysis/types';
 import { ConfigurationError } from '../core/errors';
 import { Kinds, labelSelector, type Deployment } from '../kube';
-import { bakeStep, waitForCanaryReady } from './analyze-step';
+import { stepAction } from '../analysis/judge-results';
+import { bakeStep, waitForCanaryReady, type StepVerdict } from './analyze-step';
+import { AlbTrackSource } from './alb-track-source';
+import { applyBaseline } from './baseline';
 import { applyCanary, applyCanaryConfigMaps, readCanary, removeCanary, setStepWeights } from './canary';
 import { changedImages, templateImages } from './canary-object';
 import type { DeployContext } from './context';
 import { planFirstRelease, runFirstRelease, type FirstReleasePlan } from './first-release';
-import { ANNOTATION_RUN_URL, CANARY_TRACK, canaryName, TRACK_LABEL } from './keys';
+import { ANNOTATION_RUN_URL, baselineName, CANARY_TRACK, canaryName, TRACK_LABEL } from './keys';
 import { describeTraffic, planSteps } from './plan';
 import { PodMonitor } from './pod-monitor';
+import { plannedLooks, resolveProbePort, TrackAnalysis } from './track-analysis';
 import { planRelease } from './release-plan';
 import { currentTemplateHash, ensureSplitServices, resolveAlbTarget } from './traffic';
 import type { CanaryOutcome, CanaryRequest, ReleaseChanges, StepRecord, StepTraffic, TrafficRecord } from './types';
@@ -33,6 +37,8 @@ export type CanaryPlan =
       traffic: TrafficRecord;
       steps: StepTraffic[];
       changes: ReleaseChanges;
+      /** The container port the canary-only probe reaches, when it runs. */
+      probePort?: number | string;
     };
 
 /**
@@ -55,6 +61,8 @@ export async function planCanary(ctx: DeployContext, request: CanaryRequest): Pr
     request.traffic.mode === 'alb'
       ? { mode: 'alb', alb: await resolveAlbTarget(ctx, stable, request.traffic.service, request.traffic.ingress) }
       : { mode: 'pod' };
+  const tracks = request.analysis.tracks;
+  const probePort = tracks ? resolveProbePort(stable, tracks.port, ctx.inputs.httpPort ?? 'http-port') : undefined;
   return {
     kind: 'canary',
     stable,
@@ -62,6 +70,7 @@ export async function planCanary(ctx: DeployContext, request: CanaryRequest): Pr
     traffic,
     steps: planSteps(traffic.mode, request.traffic.steps, stable.spec.replicas ?? 1),
     changes,
+    probePort,
   };
 }
 
@@ -98,14 +107,34 @@ export async function runCanary(
       .map(([c, i]) => `${c}=${i}`)
       .join(', ')}; ${plan.length} step(s): ${plan.map(describeTraffic).join(' → ')}`,
   );
+  const stableHash = traffic.mode === 'alb' || request.analysis.tracks ? await currentTemplateHash(ctx, stable) : undefined;
   timeline.add(describeChanges(name, changes));
   const spec = { images, template: changes.canaryTemplate, release: changes.release };
   if (traffic.mode === 'alb') {
-    await ensureSplitServices(ctx, traffic.alb, await currentTemplateHash(ctx, stable));
+    await ensureSplitServices(ctx, traffic.alb, stableHash!);
     timeline.add(
       `ALB mode: Services ${traffic.alb.service}-stable and ${traffic.alb.service}-canary in front of Ingress ${traffic.alb.ingresses.join(', ')}`,
     );
   }
+
+  const trackOptions = request.analysis.tracks;
+  const tracks = trackOptions
+    ? await TrackAnalysis.open(ctx, stable, { ...trackOptions, port: canaryPlan.probePort ?? trackOptions.port! }, stableHash!, {
+        looks: plannedLooks(request.analysis.bakeTimeMs, request.analysis.intervalMs, trackOptions.onInconclusive),
+        sources:
+          traffic.mode === 'alb' && trackOptions.albMetrics && request.albMetrics
+            ? [new AlbTrackSource(ctx, traffic.alb, request.albMetrics)]
+            : [],
+        // Half of each interval under load, so rounds stay about an interval apart.
+        loadMs: Math.min(request.analysis.intervalMs / 2, 30_000),
+      })
+    : undefined;
+  if (tracks && trackOptions) {
+    timeline.add(
+      `Canary-only analysis: GET ${trackOptions.path} on the canary's pods and, in the same round, the ${trackOptions.baseline ? `baseline's ("${baselineName(name)}")` : "stable's"}, ${trackOptions.loadRps ? `${trackOptions.loadRps} request(s)/s each for ${formatAlpha(Math.min(request.analysis.intervalMs / 2, 30_000) / 1000)}s` : `${trackOptions.requestsPerRound} request(s) each`} per round, through the API server's service proxy; α = ${trackOptions.judge.alpha} split over the step's looks (${formatAlpha(tracks.alphaPerLook)} each)`,
+    );
+  }
+  const tracksOutcome = () => (tracks ? { tracks: tracks.report() } : {});
 
   const selector = labelSelector({ ...(stable.spec.selector?.matchLabels ?? {}), [TRACK_LABEL]: CANARY_TRACK });
   const monitor = new PodMonitor(client, namespace, selector);
@@ -123,26 +152,73 @@ export async function runCanary(
       }
       const canary = await applyCanary(ctx, stable, spec, step, traffic);
       if (index === 0 && changes.canaryConfigMaps.length > 0) await applyCanaryConfigMaps(ctx, changes.canaryConfigMaps, canary);
-      timeline.add(`Step ${index + 1}: canary scaled to ${step.canaryReplicas} pod(s), waiting for Ready`);
+      // The baseline starts with the canary, at its size, so both tracks are equally fresh.
+      if (trackOptions?.baseline) await applyBaseline(ctx, stable, step.canaryReplicas);
+      timeline.add(
+        `Step ${index + 1}: canary${trackOptions?.baseline ? ' and baseline' : ''} scaled to ${step.canaryReplicas} pod(s), waiting for Ready`,
+      );
       let verdict = await waitForCanaryReady(monitor, step.canaryReplicas, request.analysis, ctx.signal);
+      let inconclusive = false;
       if (verdict.passed) {
         await setStepWeights(ctx, step, traffic);
-        timeline.add(
-          `Step ${index + 1}: ${step.canaryReplicas} canary pod(s) Ready; ${describeTraffic(step)} of traffic; baking ${Math.round(request.analysis.bakeTimeMs / 1000)}s`,
-        );
-        verdict = await bakeStep(monitor, step.canaryReplicas, request.analysis, request.alarms, ctx.signal, (round) =>
-          analysisLog.push(...round),
-        );
+        if (tracks) {
+          // Before the bake, so its first round comes one interval after both tracks can be probed.
+          tracks.startStep(index + 1, step.actual);
+          verdict = await probeEndpointsReady(tracks, request.analysis.readyTimeoutMs);
+        }
+        if (verdict.passed) {
+          timeline.add(
+            `Step ${index + 1}: ${step.canaryReplicas} canary pod(s) Ready; ${describeTraffic(step)} of traffic; baking ${Math.round(request.analysis.bakeTimeMs / 1000)}s`,
+          );
+          const bake = () =>
+            bakeStep(
+              monitor,
+              step.canaryReplicas,
+              request.analysis,
+              request.alarms,
+              ctx.signal,
+              (round) => analysisLog.push(...round),
+              tracks,
+            );
+          verdict = await bake();
+          // The step's canary-only verdict, on all its samples: a pass, a fail, or too little evidence.
+          for (let extended = false; tracks && verdict.passed; extended = true) {
+            const concluded = tracks.conclude(extended);
+            const action = stepAction(concluded.judgement.verdict, tracks.policy, extended);
+            if (action === 'next-step') {
+              verdict = { passed: true, results: [...verdict.results, ...concluded.results] };
+              break;
+            }
+            if (action === 'fail') {
+              inconclusive = concluded.judgement.verdict === 'inconclusive';
+              verdict = { passed: false, results: [...verdict.results, ...concluded.results] };
+              break;
+            }
+            timeline.add(`Step ${index + 1}: canary-only analysis inconclusive (${concluded.judgement.reason}); baking once more`);
+            record.bakeMs += request.analysis.bakeTimeMs;
+            verdict = await bake();
+          }
+          if (tracks && !verdict.passed && !inconclusive) tracks.recordUnfinished();
+        }
       }
       analysisLog.push(...verdict.results);
       if (!verdict.passed) {
         record.outcome = 'failed';
         const failure = describeFailures(verdict.results);
-        timeline.add(`Step ${index + 1} failed: ${failure}`);
+        timeline.add(`Step ${index + 1} ${inconclusive ? 'inconclusive' : 'failed'}: ${failure}`);
         await monitor.stop();
         const removal = await removeCanary(ctx, name);
         timeline.add(`Canary removed${removal.podsGone ? '' : ' (pods still terminating)'} and traffic restored to "${name}"`);
-        return { result: 'failed', steps, analysis: analysisLog, images, failure, trafficPercent: 0, stable };
+        return {
+          result: inconclusive ? 'inconclusive' : 'failed',
+          steps,
+          analysis: analysisLog,
+          images,
+          failure,
+          trafficPercent: 0,
+          stable,
+          ...tracksOutcome(),
+        };
       }
       record.outcome = 'passed';
       timeline.add(`Step ${index + 1} passed`);
@@ -150,7 +226,28 @@ export async function runCanary(
   } finally {
     await monitor.stop();
   }
-  return { result: 'passed', steps, analysis: analysisLog, images, trafficPercent: plan.at(-1)!.actual, stable };
+  return { result: 'passed', steps, analysis: analysisLog, images, trafficPercent: plan.at(-1)!.actual, stable, ...tracksOutcome() };
+}
+
+async function probeEndpointsReady(tracks: TrackAnalysis, timeoutMs: number): Promise<StepVerdict> {
+  if (await tracks.waitForEndpoints(timeoutMs)) return { passed: true, results: [] };
+  return {
+    passed: false,
+    results: [
+      {
+        source: 'http',
+        name: `probe Services (canary, ${tracks.against})`,
+        passed: false,
+        value: 'no ready endpoint',
+        threshold: 'a ready endpoint on each',
+        detail: `the ${tracks.against} or the canary has no Ready pod behind its probe Service after ${Math.round(timeoutMs / 1000)}s`,
+      },
+    ],
+  };
+}
+
+function formatAlpha(alpha: number): string {
+  return String(Number(alpha.toPrecision(2)));
 }
 
 /** One line for the log and summary: what the release changes, and that the other objects wait for promotion. */

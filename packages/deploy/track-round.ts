@@ -27,6 +27,7 @@ export async function probeTracks(
   const canary: HttpSample[] = [];
   const baseline: HttpSample[] = [];
   for (let i = 0; i < options.requests; i++) {
+    ctx.signal.throwIfAborted();
     // Alternate which track goes first, so neither always meets the warmer connection.
     const order: [string, HttpSample[]][] = [
       [options.canaryService, canary],

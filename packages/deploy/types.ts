@@ -5,8 +5,13 @@
  * no module is loaded through this one (lint keeps it that way). When two
  * modules need each other's types, the type belongs here.
  */
+import type { LoadBalancerLookup } from '../analysis/alb-discovery';
+import type { MetricDataReader } from '../analysis/alb-metrics';
 import type { AlarmReader } from '../analysis/cloudwatch';
 import type { HttpCheckOptions } from '../analysis/http-check';
+import type { ChartRound, ChartStep } from '../analysis/chart';
+import type { Judgement, JudgeOptions } from '../analysis/judge';
+import type { InconclusivePolicy } from '../analysis/judge-results';
 import type { CheckResult } from '../analysis/types';
 import type { Deployment, KubeObject, PodTemplateSpec } from '../kube/types';
 
@@ -25,6 +30,8 @@ export interface InputNames {
   service: string;
   ingress: string;
   rolloutTimeout: string;
+  /** The canary-only probe's port input, named when the port cannot be resolved. */
+  httpPort?: string;
 }
 
 export interface TrafficOptions {
@@ -57,6 +64,50 @@ export interface AnalysisOptions {
   /** CloudWatch alarm names; read through CanaryRequest.alarms. */
   alarms: string[];
   prometheus?: PrometheusOptions;
+  /** Canary-only analysis: the canary's own pods against the stable's (or the baseline's), judged by tests. */
+  tracks?: TrackAnalysisOptions;
+}
+
+/**
+ * Canary-only HTTP analysis: each round probes the same path on the canary's
+ * pods and on the comparison track's pods, through short-lived probe Services
+ * and the API server's service proxy, and the judge compares them.
+ */
+export interface TrackAnalysisOptions {
+  /** The path probed on every track, e.g. "/readyz". */
+  path: string;
+  /** The container port (name or number); default: the first port of the first container that declares one. */
+  port?: number | string;
+  /** Requests to each track per analysis round. */
+  requestsPerRound: number;
+  timeoutMs: number;
+  expectedStatus: number;
+  judge: JudgeOptions;
+  /** A latency difference (at the percentile) under this many ms never fails, however significant: a practical floor, like judge.errorFloor. */
+  latencyFloorMs: number;
+  onInconclusive: InconclusivePolicy;
+  /** Compare with <app>-baseline (the stable spec at the canary's size, started with it) instead of the stable pods. */
+  baseline: boolean;
+  /** A Prometheus range query per track: {{track}} becomes "canary" and "baseline" (or "stable"), judged per step. */
+  prometheus?: TrackPrometheusOptions;
+  /** Requests per second to each track, for part of every interval, instead of probe-requests sequential probes. */
+  loadRps?: number;
+  /** traffic "alb": also judge the canary's and the stable's target groups from CloudWatch (through CanaryRequest.albMetrics). */
+  albMetrics?: boolean;
+}
+
+/** The AWS reads of ALB mode's per-target-group metrics, made by the adapter. */
+export interface AlbMetricClients {
+  metrics: MetricDataReader;
+  elb: LoadBalancerLookup;
+}
+
+export interface TrackPrometheusOptions {
+  url: string;
+  /** PromQL with the {{track}} placeholder, returning one series per track. */
+  query: string;
+  /** The range query's resolution. */
+  stepSeconds: number;
 }
 
 export interface PromoteOptions {
@@ -138,12 +189,35 @@ export interface CanaryRequest {
   traffic: TrafficOptions;
   analysis: AnalysisOptions;
   alarms?: AlarmReader;
+  /** ALB mode with analysis.tracks.albMetrics: CloudWatch and ELB readers. */
+  albMetrics?: AlbMetricClients;
   /** First release (no stable Deployment yet): how long to wait for its rollout. */
   rolloutTimeoutMs: number;
 }
 
+/** One step's judgement by the canary-only analysis, for the summary's table and the `analysis` output. */
+export interface StepJudgement {
+  /** 1-based. */
+  step: number;
+  /** The canary's traffic share in the step, percent. */
+  weight: number;
+  /** The track the canary was compared with. */
+  against: 'baseline' | 'stable';
+  judgement: Judgement;
+  /** The step's bake was extended once because its first verdict was inconclusive. */
+  extended: boolean;
+}
+
+/** What the canary-only analysis saw: its verdicts per step, and per-round figures for the chart. */
+export interface TrackReport {
+  judgements: StepJudgement[];
+  rounds: ChartRound[];
+  steps: ChartStep[];
+}
+
 export interface CanaryOutcome {
-  result: 'passed' | 'failed' | 'deployed' | 'skipped';
+  /** "inconclusive": a step's canary-only analysis had too little evidence either way, so the canary was removed. */
+  result: 'passed' | 'failed' | 'inconclusive' | 'deployed' | 'skipped';
   steps: StepRecord[];
   analysis: CheckResult[];
   /** The images the canary ran, by container name. */
@@ -153,6 +227,8 @@ export interface CanaryOutcome {
   /** The last step's real canary share, in percent. */
   trafficPercent?: number;
   stable?: Deployment;
+  /** The canary-only analysis, when it ran. */
+  tracks?: TrackReport;
 }
 
 export interface PromoteRequest extends PromoteOptions {

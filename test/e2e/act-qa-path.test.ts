@@ -93,7 +93,7 @@ describe('a push to main, under act', () => {
     // Released: canary at 50%, analysed, promoted; the outputs and the job summary say so.
     const released = stepOutputs(job, 'release')!;
     expect(released).toMatchObject({ result: 'promoted', image: imageRef, 'previous-image': stable });
-    const analysis = JSON.parse(released.analysis!) as { source: string; passed: boolean }[];
+    const analysis = (JSON.parse(released.analysis!) as { v: 1; checks: { source: string; passed: boolean }[] }).checks;
     // Every source the workflow configures was read: the pods, the QA URL and both alarms.
     expect([...new Set(analysis.map((check) => check.source))].sort()).toEqual(['cloudwatch', 'http', 'kubernetes']);
     expect(analysis.every((check) => check.passed)).toBe(true);

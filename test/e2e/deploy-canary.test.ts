@@ -212,7 +212,7 @@ describe('release: a failing canary is rolled back', () => {
       expect(requests).toBeGreaterThanOrEqual(10);
       expect(run.summary).toMatch(/http \| success rate \| \d+(\.\d)?% \(\d+\/10\) \| ≥ 90% answering 200/);
       expect(run.summary).toContain('HTTP 503');
-      const analysis = JSON.parse(run.outputs.analysis!) as { source: string; passed: boolean }[];
+      const analysis = (JSON.parse(run.outputs.analysis!) as { v: 1; checks: { source: string; passed: boolean }[] }).checks;
       expect(analysis.some((r) => r.source === 'http' && !r.passed)).toBe(true);
       expect(await stableImage(ns)).toBe(STABLE_IMAGE);
       await expectNoCanaryLeft(ns);

@@ -98,7 +98,8 @@ describe('concurrency and cancellation', () => {
     const sigterm = setTimeout(() => step.child.kill('SIGTERM'), 7_500);
     const run = await step.result;
     clearTimeout(sigterm);
-    expect(run.exitCode).toBe(1);
+    // A cancelled canary run exits 4 (actions/canary-deploy/README.md, results and exit codes).
+    expect(run.exitCode).toBe(4);
     expect(run.outputs.result).toBe('cancelled');
     expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(/cancelled; the canary was removed and traffic restored/);
 

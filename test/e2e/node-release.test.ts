@@ -134,7 +134,7 @@ describe.runIf(nodeSelected())('releases on the real node: real pods, real fault
     // Kubernetes saw nothing wrong: the canary was Ready; only its answers were.
     expect(run.summary).toMatch(/canary pods Ready \| 1\/1/);
     expect(run.summary).toContain('HTTP 500');
-    const analysis = JSON.parse(run.outputs.analysis!) as { source: string; passed: boolean }[];
+    const analysis = (JSON.parse(run.outputs.analysis!) as { v: 1; checks: { source: string; passed: boolean }[] }).checks;
     expect(analysis.some((r) => r.source === 'http' && !r.passed)).toBe(true);
   });
 

@@ -75,6 +75,8 @@ export const BUILDS = {
   'notes-500': { APP_VERSION: '1.3.0', APP_DEFECT: 'notes-500' },
   'crash-on-start': { APP_VERSION: '1.4.0', APP_DEFECT: 'crash-on-start' },
   'slow-notes': { APP_VERSION: '1.5.0', APP_DEFECT: 'slow-notes' },
+  // Slow enough for any latency test, fast enough that a round of sequential probes stays short.
+  'slow-notes-300': { APP_VERSION: '1.6.0', APP_DEFECT: 'slow-notes:300' },
 } as const satisfies Record<string, Record<string, string>>;
 export type BuildName = keyof typeof BUILDS;
 
