@@ -91,7 +91,7 @@ describe('a dispatch to production, under act', () => {
     expect(run.lines.join('\n')).toMatch(new RegExp(`taking .*${promoted.split('@')[1]}`));
     const released = stepOutputs(job, 'release')!;
     expect(released).toMatchObject({ result: 'promoted', image: promoted, 'previous-image': stable });
-    const analysis = JSON.parse(released.analysis!) as { source: string; passed: boolean }[];
+    const analysis = (JSON.parse(released.analysis!) as { v: 1; checks: { source: string; passed: boolean }[] }).checks;
     expect([...new Set(analysis.map((check) => check.source))].sort()).toEqual(['cloudwatch', 'http', 'kubernetes']);
     expect(analysis.every((check) => check.passed)).toBe(true);
     const summary = jobSummary(job);
