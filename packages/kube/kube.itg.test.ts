@@ -140,7 +140,9 @@ describe('rollout', () => {
   });
 
   it('resumes its watch when the apiserver is restarted mid-rollout, and finishes correctly', async () => {
-    await applyAndWait(deploymentManifest('restart', '1.0.0', 3));
+    // minReadySeconds keeps the rollout going for seconds: KWOK's pods are Ready at once, and a rollout done before
+    // the restart begins would leave the watch nothing to resume.
+    await applyAndWait(deploymentManifest('restart', '1.0.0', 3, { minReadySeconds: 2 }));
     await setDeploymentImages(client, namespace.name, 'restart', { app: `${IMAGE}:2.0.0` }, { fieldManager: FIELD_MANAGER });
     const waiting = waitForRollout(client, namespace.name, 'restart', { timeoutMs: 180_000 });
     await new Promise((r) => setTimeout(r, 200));
