@@ -312,7 +312,15 @@ try {
   const serviceIP = kubectl(['get', 'service', APP, '-n', ns, '-o', 'jsonpath={.spec.clusterIP}']);
   for (const step of STEPS) {
     for (const check of ['canary-only', 'blended']) {
-      const r = await scenario(ns, workspace, serviceIP, images['notes-500'], step, check);
+      let r;
+      try {
+        r = await scenario(ns, workspace, serviceIP, images['notes-500'], step, check);
+      } catch (error) {
+        // One scenario's failure (a stuck canary, a timeout) leaves the others' figures standing.
+        r = { step, check, error: String(error?.message ?? error).slice(0, 2000) };
+        kubectl(['delete', 'deployment', `${APP}-canary`, '-n', ns, '--ignore-not-found', '--wait=false']);
+        await waitSettled(ns).catch(() => undefined);
+      }
       results.scenarios.push(r);
       process.stderr.write(`[canary-rollback] ${JSON.stringify(r)}\n`);
     }
@@ -331,6 +339,10 @@ console.log(
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results.scenarios) {
+  if (r.error) {
+    console.log(`| ${r.step} % | ${r.check} | error: ${r.error.split('\n')[0]} | - | - | - | - | - |`);
+    continue;
+  }
   const name =
     r.check === 'canary-only'
       ? 'canary-only (http-path)'
