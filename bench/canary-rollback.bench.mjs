@@ -228,6 +228,8 @@ async function scenario(ns, workspace, serviceIP, image, step, check) {
     const lines = buffered.split('\n');
     buffered = lines.pop();
     for (const line of lines) {
+      const ready = /Step 1: (\d+) canary pod\(s\) Ready; ([\d.]+)%/.exec(line);
+      if (ready) Object.assign(marks, { canaryPods: Number(ready[1]), trafficPercent: Number(ready[2]) });
       if (/Step 1: .*baking/.test(line)) marks.bakeStarted ??= now;
       if (/Step 1 (failed|inconclusive)/.test(line)) marks.stepFailed ??= now;
       if (/Canary removed/.test(line)) marks.canaryRemoved ??= now;
@@ -257,7 +259,9 @@ async function scenario(ns, workspace, serviceIP, image, step, check) {
   const since = (t) => (t === undefined ? null : (t - started) / 1000);
   const result = {
     step,
-    trafficPercent: Number(run.outputs['traffic-percent']),
+    // The Service's real share (pod mode: canary pods / all pods), from the action's timeline.
+    trafficPercent: marks.trafficPercent ?? null,
+    canaryPods: marks.canaryPods ?? null,
     check,
     result: run.outputs.result,
     exitCode: run.exitCode,
