@@ -3,6 +3,7 @@
 // blended check (`http-url` through the app's Service, which both tracks answer), at the same
 // tolerated error rate. Run alone with `node bench/canary-rollback.bench.mjs`, or through
 // `npm run bench` (part `canary-rollback`); needs the stack up with its node, under the stack lock.
+// The action runs from dist/: on a branch whose dist/ is behind its sources, `npm run build` first.
 //
 // Each scenario releases the sample app's notes-500 build (GET /api/notes answers 500; the pod is
 // Ready) with the bundled canary-deploy action (auto-promote off, so a check that never fails
