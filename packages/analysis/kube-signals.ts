@@ -41,6 +41,13 @@ type FullStatus = ContainerStatus & {
   lastState?: { terminated?: Termination };
 };
 
+/** The names of the Kubernetes checks, as the summary shows them. */
+export const POD_CHECKS = {
+  ready: 'canary pods Ready',
+  restarts: 'container restarts',
+  fatal: 'no crash loop or image pull error',
+} as const;
+
 const IMAGE_ERRORS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
 const CONFIG_ERRORS = new Set(['CreateContainerConfigError', 'CreateContainerError']);
 
@@ -121,6 +128,35 @@ function where(c: ContainerSignal): string {
   return `${c.pod}/${c.container}${c.kind === 'app' ? '' : ` (${c.kind} container)`}`;
 }
 
+/** Containers whose log is read for a failing verdict, at most this many (one request each). */
+export const MAX_LOGGED_CONTAINERS = 3;
+
+/**
+ * The containers whose last log lines explain failing Kubernetes checks: those in a crash loop,
+ * OOMKilled, ended with a non-zero exit, or (when the restarts check failed) restarted. A container
+ * that never started (an image pull or config error) has no log. Worst first, at most
+ * MAX_LOGGED_CONTAINERS; none when every Kubernetes check passed.
+ */
+export function containersToExplain(containers: readonly ContainerSignal[], results: readonly CheckResult[]): ContainerSignal[] {
+  const failing = new Set(results.filter((r) => r.source === 'kubernetes' && !r.passed).map((r) => r.name));
+  if (failing.size === 0) return [];
+  const exited = (c: ContainerSignal) => c.termination?.exitCode !== undefined && c.termination.exitCode !== 0;
+  return containers
+    .filter((c) => !c.imagePullError && !c.configError)
+    .filter((c) => c.crashLoop || c.oomKilled || exited(c) || (failing.has(POD_CHECKS.restarts) && c.restarts > 0))
+    .sort((a, b) => Number(b.crashLoop || b.oomKilled) - Number(a.crashLoop || a.oomKilled) || b.restarts - a.restarts)
+    .slice(0, MAX_LOGGED_CONTAINERS);
+}
+
+/**
+ * Whether the log to read is the previous instance's: a restarted container that is not itself
+ * terminated now is waiting (CrashLoopBackOff) or running again, and the instance that crashed is
+ * the previous one. A terminated container's own log is the crash.
+ */
+export function previousInstance(c: ContainerSignal): boolean {
+  return c.restarts > 0 && c.state !== 'terminated';
+}
+
 function isReady(pod: Pod): boolean {
   return !pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
@@ -152,7 +188,7 @@ export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadli
   const results: CheckResult[] = [
     {
       source: 'kubernetes',
-      name: 'canary pods Ready',
+      name: POD_CHECKS.ready,
       passed: ready >= options.expectedReady || !readyDeadlinePassed,
       value: `${ready}/${options.expectedReady}`,
       threshold: `${options.expectedReady}/${options.expectedReady}`,
@@ -163,7 +199,7 @@ export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadli
     },
     {
       source: 'kubernetes',
-      name: 'container restarts',
+      name: POD_CHECKS.restarts,
       passed: restarts <= options.maxRestarts,
       value: String(restarts),
       threshold: `≤ ${options.maxRestarts}`,
@@ -176,7 +212,7 @@ export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadli
     },
     {
       source: 'kubernetes',
-      name: 'no crash loop or image pull error',
+      name: POD_CHECKS.fatal,
       passed: fatal.length === 0,
       value: fatal.length === 0 ? 'none' : fatal.slice(0, 3).join(', ') + (fatal.length > 3 ? ` and ${fatal.length - 3} more` : ''),
       threshold: 'none',

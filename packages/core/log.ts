@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { formatDuration } from './inputs';
+import { rememberSecret } from './redact';
 
 /** A collapsible log group that also logs how long its work took, and hands the time to `record` (for a summary). */
 export async function timedGroup<T>(title: string, work: () => Promise<T>, record?: (elapsedMs: number) => void): Promise<T> {
@@ -17,5 +18,7 @@ export async function timedGroup<T>(title: string, work: () => Promise<T>, recor
 
 /** Register a value as a secret before anything could print it. Empty strings are ignored by the runner anyway. */
 export function maskSecret(value: string | undefined): void {
-  if (value) core.setSecret(value);
+  if (!value) return;
+  core.setSecret(value);
+  rememberSecret(value);
 }

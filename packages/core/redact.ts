@@ -18,3 +18,25 @@ export function redactUrlsIn(text: string): string {
 export function redactUrl(url: string | URL): string {
   return redactUrlsIn(String(url));
 }
+
+/**
+ * Every value registered as a secret in this process (core/log.ts maskSecret adds each one). The
+ * runner masks them in the step log; text we hand elsewhere (a summary, a check run, an annotation)
+ * and text we did not write (a container's log) is masked with this list too.
+ */
+const knownSecrets = new Set<string>();
+
+export function rememberSecret(value: string | undefined): void {
+  if (!value) return;
+  knownSecrets.add(value);
+  // A multi-line secret (a PEM key) is also masked line by line, as the runner does.
+  if (value.includes('\n')) for (const line of value.split(/\r?\n/)) if (line.trim()) knownSecrets.add(line.trim());
+}
+
+/** The text with every known secret, and each of `extra`, replaced by ***; values under 4 characters are left (they would mask everything). */
+export function maskSecretsIn(text: string, extra: readonly string[] = []): string {
+  // Longest first, so a secret that contains another is masked whole.
+  const secrets = [...new Set([...knownSecrets, ...extra])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  for (const secret of secrets) text = text.split(secret).join('***');
+  return text;
+}

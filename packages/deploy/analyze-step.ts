@@ -23,7 +23,7 @@ export async function waitForCanaryReady(
   signal: AbortSignal,
 ): Promise<StepVerdict> {
   const deadline = Date.now() + analysis.readyTimeoutMs;
-  return monitor.until(
+  const verdict = await monitor.until<StepVerdict>(
     (deadlinePassed) => {
       const signals = monitor.evaluate(expectedReady, analysis.maxRestarts, deadlinePassed);
       if (failed(signals.results).length) return { passed: false, results: signals.results };
@@ -33,6 +33,7 @@ export async function waitForCanaryReady(
     deadline,
     signal,
   );
+  return verdict.passed ? verdict : { passed: false, results: await monitor.explain(verdict.results, signal) };
 }
 
 /** A sampled check the engine runs beside the others, e.g. the canary-only probe of TrackAnalysis. */
@@ -124,9 +125,12 @@ export async function bakeStep(
     stop.abort();
     await Promise.allSettled([pods, sampled]);
     const other = first.from === 'pods' ? latestSampled : monitor.evaluate(expectedReady, analysis.maxRestarts, true).results;
-    return { passed: false, results: [...first.v.results, ...other] };
+    // The failing pods' containers with their last log lines (the sampled checks' results are left as they are).
+    const podResults = await monitor.explain(first.from === 'pods' ? first.v.results : other, signal);
+    return { passed: false, results: first.from === 'pods' ? [...podResults, ...other] : [...first.v.results, ...podResults] };
   }
   const [podVerdict, sampledVerdict] = await Promise.all([pods, sampled]);
-  const results = [...(podVerdict?.results ?? []), ...(sampledVerdict?.results ?? [])];
+  const podResults = podVerdict && !podVerdict.passed ? await monitor.explain(podVerdict.results, signal) : (podVerdict?.results ?? []);
+  const results = [...podResults, ...(sampledVerdict?.results ?? [])];
   return { passed: failed(results).length === 0, results };
 }

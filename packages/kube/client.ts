@@ -96,6 +96,19 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
+export interface PodLogOptions {
+  container: string;
+  /** The last lines only (tailLines). */
+  tailLines?: number;
+  /** At most this many bytes of log (limitBytes); the apiserver may cut a line. */
+  limitBytes?: number;
+  /** The log of the container's previous instance: the one that crashed, for a restarted container. */
+  previous?: boolean;
+  /** The whole call, connection included. Default 5 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 250, maxDelayMs: 5000, startupBudgetMs: 2500 };
 const RETRYABLE_NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -333,6 +346,39 @@ export class KubeClient {
       false,
     );
     return { status: response.status };
+  }
+
+  /**
+   * The tail of one container's log (GET .../pods/<pod>/log), as text. It explains a failure, so it
+   * must never hold one up: one attempt (a second only to refresh an expired token), bounded by
+   * `timeoutMs` in all, no retries on 5xx or network errors. A non-2xx throws as request() does.
+   */
+  async podLog(namespace: string, pod: string, options: PodLogOptions): Promise<string> {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const context: KubeErrorContext = { verb: 'get', resource: 'pods/log', namespace, name: pod };
+    const request: RequestOptions = {
+      idempotent: true,
+      signal,
+      context,
+      query: {
+        container: options.container,
+        tailLines: options.tailLines,
+        limitBytes: options.limitBytes,
+        previous: options.previous ? true : undefined,
+      },
+    };
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+    try {
+      let response = await this.send('GET', path, request, undefined, false);
+      if (response.status === 401 && this.options.token) response = await this.send('GET', path, request, undefined, true);
+      if (response.status >= 200 && response.status < 300) return response.body;
+      throw errorFromResponse(response.status, parseStatus(response.body), response.body, context);
+    } catch (error) {
+      if (timeout.aborted && !options.signal?.aborted) throw new Error(`no answer in ${timeoutMs / 1000} s`, { cause: error });
+      throw error;
+    }
   }
 
   /** One JSON request with retries; throws KubeApiError / KubePermissionError on non-2xx. */

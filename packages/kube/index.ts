@@ -19,6 +19,7 @@ export {
   type ApplyOptions,
   type DeleteOptions,
   type ListOptions,
+  type PodLogOptions,
   type RetryPolicy,
 } from './client';
 export { watchObjects, parseWatchStream, type WatchEvent, type WatchEventType, type WatchOptions, type WatchReconnect } from './watch';
