@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../kube/types';
 import type { CheckResult } from './types';
-import { containerSignals, describeTermination, evaluatePods } from './kube-signals';
+import { containerSignals, containersToExplain, describeTermination, evaluatePods, previousInstance } from './kube-signals';
 
 function pod(name: string, opts: { ready?: boolean; restarts?: number; waiting?: string; deleting?: boolean } = {}): Pod {
   return {
@@ -134,6 +134,28 @@ describe('containerSignals: every container, every verdict', () => {
     expect(
       byName(evaluatePods([config], { expectedReady: 1, maxRestarts: 0 }, false).results, 'no crash loop or image pull error').detail,
     ).toMatch(/ConfigMap, Secret or volume/);
+  });
+
+  it('picks the containers whose logs explain the failure, worst first, none that never started, and reads the crashed instance of a restarted one', () => {
+    const s = evaluatePods([full, pod('pull', { waiting: 'ErrImagePull' })], { expectedReady: 1, maxRestarts: 0 }, false);
+    const explained = containersToExplain(s.containers, s.results);
+    // The crash-looping sidecar, then the OOM-killed app; not the init container that completed, not the pull error.
+    expect(explained.map((c) => c.container)).toEqual(['proxy', 'web']);
+    expect(explained.map(previousInstance)).toEqual([true, true]);
+    // A container terminated now (restartPolicy Never) has its own log: no previous.
+    expect(previousInstance({ ...explained[0]!, state: 'terminated' })).toBe(false);
+    expect(previousInstance({ ...explained[0]!, restarts: 0 })).toBe(false);
+  });
+
+  it('explains nothing while every Kubernetes check passes, and at most three containers', () => {
+    const healthy = evaluatePods([full], { expectedReady: 1, maxRestarts: 10 }, false);
+    // Still a crash loop, so the crash-loop check fails: its containers are explained.
+    expect(containersToExplain(healthy.containers, healthy.results).map((c) => c.container)).toEqual(['proxy', 'web']);
+    const passing = healthy.results.map((r) => ({ ...r, passed: true }));
+    expect(containersToExplain(healthy.containers, passing)).toEqual([]);
+    const many = Array.from({ length: 5 }, (_, i) => ({ ...full, metadata: { name: `p${i}` } }));
+    const m = evaluatePods(many, { expectedReady: 1, maxRestarts: 0 }, false);
+    expect(containersToExplain(m.containers, m.results)).toHaveLength(3);
   });
 
   it('describes terminations by exit code or signal', () => {

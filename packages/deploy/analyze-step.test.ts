@@ -2,16 +2,27 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePods } from '../analysis/kube-signals';
+import type { CheckResult } from '../analysis/types';
+import type { KubeClient } from '../kube/client';
+import { errorFromResponse } from '../kube/errors';
 import type { Pod } from '../kube/types';
 import { bakeStep, waitForCanaryReady } from './analyze-step';
-import type { PodMonitor } from './pod-monitor';
+import { explainWithLogs, type PodMonitor } from './pod-monitor';
 import type { AnalysisOptions } from './types';
 
-/** A PodMonitor over a list the test changes, with the real wake-on-change wait. */
-function fakeMonitor(initial: Pod[]): { monitor: PodMonitor; set: (pods: Pod[]) => void } {
+type LogReader = Pick<KubeClient, 'podLog'>;
+const forbidden: LogReader = {
+  podLog: async (namespace, pod) => {
+    throw errorFromResponse(403, undefined, '', { verb: 'get', resource: 'pods/log', namespace, name: pod });
+  },
+};
+
+/** A PodMonitor over a list the test changes, with the real wake-on-change wait and the real log explanation. */
+function fakeMonitor(initial: Pod[], logs: LogReader = forbidden): { monitor: PodMonitor; set: (pods: Pod[]) => void } {
   let pods = initial;
   let wake: (() => void)[] = [];
   const monitor = {
+    explain: (results: CheckResult[], signal?: AbortSignal) => explainWithLogs(logs, 'shop', pods, results, signal),
     evaluate: (expected: number, maxRestarts: number, deadlinePassed: boolean) =>
       evaluatePods(pods, { expectedReady: expected, maxRestarts }, deadlinePassed),
     async until<T>(decide: (passed: boolean) => T | undefined, deadline: number, signal: AbortSignal): Promise<T> {
@@ -44,6 +55,23 @@ const pod = (name: string, ready: boolean, waiting?: string, restarts = 0): Pod 
     conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
     containerStatuses: [
       { name: 'web', ready, restartCount: restarts, state: waiting ? { waiting: { reason: waiting } } : { running: {} } },
+    ],
+  },
+});
+
+/** A pod whose container crashed with `exitCode` and is now in CrashLoopBackOff. */
+const crashed = (name: string, exitCode: number): Pod => ({
+  metadata: { name },
+  status: {
+    conditions: [{ type: 'Ready', status: 'False' }],
+    containerStatuses: [
+      {
+        name: 'web',
+        ready: false,
+        restartCount: 3,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { exitCode, reason: 'Error' } },
+      } as never,
     ],
   },
 });
@@ -87,6 +115,45 @@ describe('waitForCanaryReady', () => {
     setTimeout(() => set([pod('a', false, 'ErrImagePull')]), 30);
     const verdict = await waitForCanaryReady(monitor, 1, analysis({ readyTimeoutMs: HOUR }), new AbortController().signal);
     expect(verdict.passed).toBe(false);
+  });
+
+  it("fails a crash loop with the container, its exit code and the crashed instance's last log lines, masked", async () => {
+    const asked: unknown[] = [];
+    const reader: LogReader = {
+      podLog: async (_ns, podName, options) => {
+        asked.push({ podName, ...options, signal: undefined });
+        return 'starting on :8080\n::add-mask::leak\nError: cannot connect to postgres://app:hunter2hunter2@db/app\n';
+      },
+    };
+    const { monitor } = fakeMonitor([crashed('web-canary-1', 1)], reader);
+    const verdict = await waitForCanaryReady(monitor, 1, analysis({ readyTimeoutMs: HOUR }), new AbortController().signal);
+    expect(verdict.passed).toBe(false);
+    expect(asked).toEqual([
+      { podName: 'web-canary-1', container: 'web', tailLines: 20, limitBytes: 16384, previous: true, timeoutMs: 5000, signal: undefined },
+    ]);
+    const fatal = verdict.results.find((r) => r.name === 'no crash loop or image pull error')!;
+    expect(fatal.passed).toBe(false);
+    expect(fatal.detail).toContain(
+      'web-canary-1/web: CrashLoopBackOff, last exit 1, Error, 3 restarts; last log lines:\nstarting on :8080\nadd-mask::leak\nError: cannot connect to postgres://db/app',
+    );
+    expect(fatal.detail).not.toContain('hunter2');
+  });
+
+  it('still fails with the container and exit code when pods/log is forbidden, and says the logs are unavailable', async () => {
+    const { monitor } = fakeMonitor([crashed('web-canary-1', 1)]);
+    const verdict = await waitForCanaryReady(monitor, 1, analysis({ readyTimeoutMs: HOUR }), new AbortController().signal);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.results.find((r) => r.name === 'no crash loop or image pull error')!.detail).toContain(
+      'web-canary-1/web: CrashLoopBackOff, last exit 1, Error, 3 restarts; (logs unavailable: the deployer may not get pods/log in this namespace (deploy/rbac/deployer.yaml grants it))',
+    );
+  });
+
+  it('reads no log for a pull error: the container never ran', async () => {
+    const reader: LogReader = { podLog: async () => expect.unreachable('no log read') };
+    const { monitor } = fakeMonitor([pod('a', false, 'ErrImagePull')], reader);
+    const verdict = await waitForCanaryReady(monitor, 1, analysis({ readyTimeoutMs: HOUR }), new AbortController().signal);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.results.find((r) => r.name === 'no crash loop or image pull error')!.detail).not.toContain('log lines');
   });
 
   it('fails never-Ready pods at the ready timeout', async () => {
@@ -154,6 +221,17 @@ describe('bakeStep', () => {
     expect(verdict.passed).toBe(false);
     expect(verdict.results.filter((r) => !r.passed).map((r) => r.name)).toEqual(
       expect.arrayContaining(['container restarts', 'no crash loop or image pull error']),
+    );
+  });
+
+  it('ends early on a crash mid-bake with the crashed log lines in the failing check', async () => {
+    const reader: LogReader = { podLog: async () => 'panic: nil map\n' };
+    const { monitor, set } = fakeMonitor([pod('a', true)], reader);
+    setTimeout(() => set([crashed('a', 2)]), 100);
+    const verdict = await bakeStep(monitor, 1, analysis({ bakeTimeMs: HOUR }), undefined, new AbortController().signal);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.results.find((r) => r.name === 'no crash loop or image pull error')!.detail).toContain(
+      'a/web: CrashLoopBackOff, last exit 2, Error, 3 restarts; last log lines:\npanic: nil map',
     );
   });
 
