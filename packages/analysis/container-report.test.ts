@@ -115,7 +115,14 @@ describe('withContainerLogs', () => {
     },
   ];
   const results = evaluatePods(pods, { expectedReady: 1, maxRestarts: 0 }, false).results;
-  const web: ContainerSignal = { ...crashing, pod: 'web-canary-1', container: 'web', kind: 'app', restarts: 3, termination: { exitCode: 1, reason: 'Error' } };
+  const web: ContainerSignal = {
+    ...crashing,
+    pod: 'web-canary-1',
+    container: 'web',
+    kind: 'app',
+    restarts: 3,
+    termination: { exitCode: 1, reason: 'Error' },
+  };
 
   it("adds a crash-looping container's log tail under the crash-loop check and changes no verdict", () => {
     const out = withContainerLogs(results, [{ container: web, log: { log: 'listening\nError: DATABASE_URL is not set\n' } }]);

@@ -37,3 +37,13 @@ describe('the deployer Role and the probes', () => {
     expect(rule('endpoints').verbs).toEqual(['get']);
   });
 });
+
+describe("the deployer Role and the failing containers' logs", () => {
+  it('grants pods/log get, namespace-wide (pod names are generated), and nothing that runs or reaches into a pod', () => {
+    expect(rule('pods/log')).toEqual({ apiGroups: [''], resources: ['pods/log'], verbs: ['get'] });
+    const resources = role.rules!.flatMap((r) => r.resources ?? []);
+    for (const refused of ['pods/exec', 'pods/attach', 'pods/portforward', 'secrets', 'pods/proxy', 'nodes/proxy'])
+      expect(resources).not.toContain(refused);
+    expect(role.rules!.some((r) => r.resources?.includes('pods') && r.verbs?.includes('create'))).toBe(false);
+  });
+});

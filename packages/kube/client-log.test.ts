@@ -43,7 +43,9 @@ describe('KubeClient.podLog', () => {
 
   it('throws a permission error on 403, naming pods/log, after one request', async () => {
     const { client, seen } = await apiserver((_q, r) =>
-      r.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', reason: 'Forbidden', message: 'pods "p" is forbidden' })),
+      r
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', reason: 'Forbidden', message: 'pods "p" is forbidden' })),
     );
     const error = await client.podLog('shop', 'p', { container: 'web' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubePermissionError);
