@@ -33,7 +33,12 @@ export async function waitForCanaryReady(
     deadline,
     signal,
   );
-  return verdict.passed ? verdict : { passed: false, results: await monitor.explain(verdict.results, signal) };
+  return verdict.passed ? verdict : { passed: false, results: await explainFailing(monitor, verdict.results, signal) };
+}
+
+/** The pods' results, with the failing containers' last log lines when a check failed (PodMonitor.explain). */
+function explainFailing(monitor: PodMonitor, results: CheckResult[], signal: AbortSignal): Promise<CheckResult[]> {
+  return failed(results).length ? monitor.explain(results, signal) : Promise.resolve(results);
 }
 
 /** A sampled check the engine runs beside the others, e.g. the canary-only probe of TrackAnalysis. */
@@ -126,11 +131,11 @@ export async function bakeStep(
     await Promise.allSettled([pods, sampled]);
     const other = first.from === 'pods' ? latestSampled : monitor.evaluate(expectedReady, analysis.maxRestarts, true).results;
     // The failing pods' containers with their last log lines (the sampled checks' results are left as they are).
-    const podResults = await monitor.explain(first.from === 'pods' ? first.v.results : other, signal);
+    const podResults = await explainFailing(monitor, first.from === 'pods' ? first.v.results : other, signal);
     return { passed: false, results: first.from === 'pods' ? [...podResults, ...other] : [...first.v.results, ...podResults] };
   }
   const [podVerdict, sampledVerdict] = await Promise.all([pods, sampled]);
-  const podResults = podVerdict && !podVerdict.passed ? await monitor.explain(podVerdict.results, signal) : (podVerdict?.results ?? []);
+  const podResults = await explainFailing(monitor, podVerdict?.results ?? [], signal);
   const results = [...podResults, ...(sampledVerdict?.results ?? [])];
   return { passed: failed(results).length === 0, results };
 }
