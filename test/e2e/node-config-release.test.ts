@@ -85,6 +85,9 @@ describe.runIf(nodeSelected())('a config-only release on the real node', () => {
     expect(run.outputs.result).toBe('failed');
     expect(run.stdout).toContain('spec.template.spec.containers[0].env');
     expect(run.summary).toMatch(/CrashLoopBackOff|container restarts/);
+    // The failing check carries the crashed instance's last log lines (pods/log, previous=true): the app's own words.
+    expect(run.stdout).toContain('last log lines:');
+    expect(run.stdout).toContain("DB_CONNECT_TIMEOUT must be a whole number of seconds >= 1, got 'soon'");
     // The stable Deployment was not written, and its pods kept serving.
     const after = await admin().get<LiveDeployment>(path);
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);

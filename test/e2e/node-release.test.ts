@@ -143,6 +143,8 @@ describe.runIf(nodeSelected())('releases on the real node: real pods, real fault
     const run = await runStep('release', { cwd: workspace, inputs: inputs(images['crash-on-start'], { 'ready-timeout': '300s' }) });
     await expectRolledBack(run);
     expect(run.summary).toMatch(/CrashLoopBackOff|container restarts/);
+    // The failing check carries the crashed instance's last log lines (pods/log, previous=true).
+    expect(run.summary).toContain('this build carries the crash-on-start defect (APP_DEFECT); it cannot start');
   });
 
   it(
