@@ -190,7 +190,11 @@ export function evaluatePods(pods: Pod[], options: PodSignalOptions, readyDeadli
       source: 'kubernetes',
       name: POD_CHECKS.ready,
       passed: ready >= options.expectedReady || !readyDeadlinePassed,
-      value: `${ready}/${options.expectedReady}`,
+      // Not failed yet is not healthy: short of Ready before the deadline reads as waiting, not as a bare pass.
+      value:
+        ready < options.expectedReady && !readyDeadlinePassed
+          ? `${ready}/${options.expectedReady} (still waiting for Ready)`
+          : `${ready}/${options.expectedReady}`,
       threshold: `${options.expectedReady}/${options.expectedReady}`,
       detail:
         ready < options.expectedReady && readyDeadlinePassed
