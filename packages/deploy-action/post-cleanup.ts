@@ -5,10 +5,37 @@ import { undoAfterCancel } from '../deploy/promote-cancel';
 import { DeployLockHeldError, Kinds, revisionOf, type Deployment } from '../kube';
 import type { ClusterInputs } from './inputs';
 import { clearOpenPromotion, type OpenCanary, type OpenPromotion } from './post-state';
-import { openSession } from './session';
+import { openSession, type Session } from './session';
 
 /** The post step has no SIGTERM coming: it may wait longer for the restored pods than a cancelled main step. */
 const POST_UNDO_BUDGET_MS = 30_000;
+
+/**
+ * The post step's frame: a session in the namespace the main step used, and this run's deploy lock (re-entrant for
+ * its own Lease, and it takes over one that expired since the kill). When another run holds the lock, the notice
+ * `leftAlone(holder)` says so and nothing is touched.
+ */
+async function underRunLock(
+  actionName: string,
+  cluster: ClusterInputs,
+  open: { name: string; namespace: string },
+  leftAlone: (holder: string) => string,
+  work: (session: Session) => Promise<void>,
+): Promise<void> {
+  const session = await openSession(actionName, { ...cluster, namespace: open.namespace || cluster.namespace }, undefined);
+  try {
+    try {
+      await session.lock(open.name);
+    } catch (error) {
+      if (!(error instanceof DeployLockHeldError)) throw error;
+      core.notice(leftAlone(error.holder));
+      return;
+    }
+    await work(session);
+  } finally {
+    await session.close();
+  }
+}
 
 /**
  * The post step after a main step that was killed (SIGKILL, runner lost)
@@ -18,29 +45,23 @@ const POST_UNDO_BUDGET_MS = 30_000;
  * annotated with this run's URL.
  */
 export async function cleanupFlow(actionName: string, cluster: ClusterInputs, open: OpenCanary): Promise<void> {
-  const session = await openSession(actionName, { ...cluster, namespace: open.namespace || cluster.namespace }, undefined);
-  const { ctx } = session;
-  try {
-    try {
-      // Re-entrant for this run's own Lease, and takes over one that expired since the kill.
-      await session.lock(open.name);
-    } catch (error) {
-      if (!(error instanceof DeployLockHeldError)) throw error;
-      core.notice(`The canary "${canaryName(open.name)}" was left alone: ${error.holder} is deploying "${open.name}" now.`);
-      return;
-    }
-    const canary = await readCanary(ctx, open.name);
-    const owner = canary?.metadata.annotations?.[ANNOTATION_RUN_URL];
-    if (canary && owner !== ctx.runUrl) {
-      core.notice(`The canary "${canaryName(open.name)}" belongs to ${owner ?? 'another run'}, not this one; left alone.`);
-      return;
-    }
-    const removal = await removeCanary(ctx, open.name, 5_000);
-    if (removal.removed)
-      core.warning(`The main step did not finish; its canary "${canaryName(open.name)}" was removed and traffic restored.`);
-  } finally {
-    await session.close();
-  }
+  await underRunLock(
+    actionName,
+    cluster,
+    open,
+    (holder) => `The canary "${canaryName(open.name)}" was left alone: ${holder} is deploying "${open.name}" now.`,
+    async ({ ctx }) => {
+      const canary = await readCanary(ctx, open.name);
+      const owner = canary?.metadata.annotations?.[ANNOTATION_RUN_URL];
+      if (canary && owner !== ctx.runUrl) {
+        core.notice(`The canary "${canaryName(open.name)}" belongs to ${owner ?? 'another run'}, not this one; left alone.`);
+        return;
+      }
+      const removal = await removeCanary(ctx, open.name, 5_000);
+      if (removal.removed)
+        core.warning(`The main step did not finish; its canary "${canaryName(open.name)}" was removed and traffic restored.`);
+    },
+  );
 }
 
 /**
@@ -51,33 +72,28 @@ export async function cleanupFlow(actionName: string, cluster: ClusterInputs, op
  * revision past the recorded one), under the lock.
  */
 export async function undoPromotionFlow(actionName: string, cluster: ClusterInputs, open: OpenPromotion): Promise<void> {
-  const session = await openSession(actionName, { ...cluster, namespace: open.namespace || cluster.namespace }, undefined);
-  const { ctx } = session;
-  try {
-    try {
-      await session.lock(open.name);
-    } catch (error) {
-      if (!(error instanceof DeployLockHeldError)) throw error;
-      core.notice(`The promotion of "${open.name}" was left as it is: ${error.holder} is deploying it now.`);
-      return;
-    }
-    const stable = await ctx.client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace: ctx.namespace, name: open.name });
-    const owner = stable?.metadata.annotations?.[ANNOTATION_RUN_URL];
-    if (!stable || owner !== ctx.runUrl || revisionOf(stable) <= open.previousRevision) {
-      core.notice(`The promotion of "${open.name}" was left as it is: the Deployment no longer runs this run's rollout.`);
-      return;
-    }
-    const outcome = await undoAfterCancel(ctx, {
-      name: open.name,
-      previousRevision: open.previousRevision,
-      previousImage: '',
-      cancelledAt: performance.now(),
-      budgetMs: POST_UNDO_BUDGET_MS,
-      why: 'The main step was stopped before its promotion finished',
-    });
-    clearOpenPromotion();
-    core.warning(outcome.failure!);
-  } finally {
-    await session.close();
-  }
+  await underRunLock(
+    actionName,
+    cluster,
+    open,
+    (holder) => `The promotion of "${open.name}" was left as it is: ${holder} is deploying it now.`,
+    async ({ ctx }) => {
+      const stable = await ctx.client.getIfExists<Deployment>({ ...Kinds.Deployment, namespace: ctx.namespace, name: open.name });
+      const owner = stable?.metadata.annotations?.[ANNOTATION_RUN_URL];
+      if (!stable || owner !== ctx.runUrl || revisionOf(stable) <= open.previousRevision) {
+        core.notice(`The promotion of "${open.name}" was left as it is: the Deployment no longer runs this run's rollout.`);
+        return;
+      }
+      const outcome = await undoAfterCancel(ctx, {
+        name: open.name,
+        previousRevision: open.previousRevision,
+        previousImage: '',
+        cancelledAt: performance.now(),
+        budgetMs: POST_UNDO_BUDGET_MS,
+        why: 'The main step was stopped before its promotion finished',
+      });
+      clearOpenPromotion();
+      core.warning(outcome.failure!);
+    },
+  );
 }
