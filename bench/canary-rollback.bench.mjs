@@ -19,18 +19,15 @@
 //  - where the check never failed the step: "not caught within bake", with the failures served
 //    during the whole bake (until the canary is removed here, after the action ends).
 // Nothing here asserts; it measures and prints a table and one JSON line.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseAllDocuments, stringify } from 'yaml';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { runPost, startStep } from '../scripts/harness/run-step.ts';
+import { env, kubectl, manifests, namespace, root } from './real-node-support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const stackDir = process.env.STACK_DIR ?? join(root, '.stack');
-const env = loadStackEnv();
 if (!env?.REAL_NODE_NAME) {
   console.log(
     'canary-rollback bench skipped: the local stack is not up with its real node (.stack/env has no REAL_NODE_NAME); run scripts/stack/up.sh',
@@ -50,30 +47,7 @@ const PATH = '/api/notes';
 const APP = 'flask-app';
 const TRACK_LABEL = 'flightdeck.dev/track';
 
-function loadStackEnv() {
-  const path = join(stackDir, 'env');
-  if (!existsSync(path)) return undefined;
-  const vars = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const match = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match)
-      vars[match[1]] = match[2].replace(/^"(.*)"$/, '$1').replace(/\$([A-Z_]+)/g, (_, name) => vars[name] ?? process.env[name] ?? '');
-  }
-  return vars.KUBECONFIG ? vars : undefined;
-}
-
 const sleep = (ms) => new Promise((wake) => setTimeout(wake, ms));
-
-function kubectl(args, input) {
-  return execFileSync('kubectl', ['--kubeconfig', env.KUBECONFIG, ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20 });
-}
-
-/** The product's Deployment and Service on the real node (test/fixtures/real-node). */
-function manifests() {
-  return parseAllDocuments(kubectl(['kustomize', join(root, 'test/fixtures/real-node')]))
-    .map((doc) => doc.toJSON())
-    .filter((o) => o.kind === 'Deployment' || o.kind === 'Service');
-}
 
 async function buildImages() {
   execFileSync('bash', [join(root, 'scripts/base-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -101,24 +75,6 @@ async function buildImages() {
     refs[name] = run.outputs['image-ref'];
   }
   return refs;
-}
-
-function namespace(prefix) {
-  const name = `${prefix}-${Date.now().toString(36)}`;
-  kubectl(['create', 'namespace', name]);
-  kubectl([
-    'create',
-    'rolebinding',
-    'flightdeck-deployer',
-    '-n',
-    name,
-    '--clusterrole=flightdeck-deployer',
-    '--serviceaccount=flightdeck-system:flightdeck-deployer',
-  ]);
-  for (let i = 0; i < 100 && spawnSync('kubectl', ['--kubeconfig', env.KUBECONFIG, 'get', 'sa', 'default', '-n', name]).status !== 0; i++) {
-    spawnSync('sleep', ['0.1']);
-  }
-  return name;
 }
 
 function deployStable(ns, image) {

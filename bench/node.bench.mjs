@@ -11,17 +11,14 @@
 //  5. resident memory of the kubelet, containerd and kube-proxy, idle and with 10 app pods.
 // Nothing here asserts; it measures and prints.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseAllDocuments, stringify } from 'yaml';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { runStep } from '../scripts/harness/run-step.ts';
+import { env, kubectl, loadStackEnv, manifests, namespace, root, stackDir } from './real-node-support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const stackDir = process.env.STACK_DIR ?? join(root, '.stack');
-const env = loadStackEnv();
 if (!env?.REAL_NODE_NAME) {
   console.log(
     'node bench skipped: the local stack is not up with its real node (.stack/env has no REAL_NODE_NAME); run scripts/stack/up.sh',
@@ -33,25 +30,9 @@ const NODE_SCRIPT = join(root, 'scripts/stack/components/node.sh');
 const MIN_READY_SECONDS = 5;
 const results = {};
 
-function loadStackEnv() {
-  const path = join(stackDir, 'env');
-  if (!existsSync(path)) return undefined;
-  const vars = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const match = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match)
-      vars[match[1]] = match[2].replace(/^"(.*)"$/, '$1').replace(/\$([A-Z_]+)/g, (_, name) => vars[name] ?? process.env[name] ?? '');
-  }
-  return vars.KUBECONFIG ? vars : undefined;
-}
-
 const sleep = (ms) => new Promise((wake) => setTimeout(wake, ms));
 const seconds = (ms) => (ms / 1000).toFixed(1);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function kubectl(args, input) {
-  return execFileSync('kubectl', ['--kubeconfig', env.KUBECONFIG, ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20 });
-}
 
 function nodeScript(action) {
   const started = Date.now();
@@ -68,13 +49,6 @@ function rssMiB(name) {
 
 function memory() {
   return Object.fromEntries(['kubelet', 'containerd', 'kube-proxy'].map((name) => [name, rssMiB(name)]));
-}
-
-/** The product's Deployment and Service on the real node (test/fixtures/real-node). */
-function manifests() {
-  return parseAllDocuments(kubectl(['kustomize', join(root, 'test/fixtures/real-node')]))
-    .map((doc) => doc.toJSON())
-    .filter((o) => o.kind === 'Deployment' || o.kind === 'Service');
 }
 
 async function buildImages() {
@@ -102,24 +76,6 @@ async function buildImages() {
     refs[name] = run.outputs['image-ref'];
   }
   return refs;
-}
-
-function namespace(prefix) {
-  const name = `${prefix}-${Date.now().toString(36)}`;
-  kubectl(['create', 'namespace', name]);
-  kubectl([
-    'create',
-    'rolebinding',
-    'flightdeck-deployer',
-    '-n',
-    name,
-    '--clusterrole=flightdeck-deployer',
-    '--serviceaccount=flightdeck-system:flightdeck-deployer',
-  ]);
-  for (let i = 0; i < 100 && spawnSync('kubectl', ['--kubeconfig', env.KUBECONFIG, 'get', 'sa', 'default', '-n', name]).status !== 0; i++) {
-    spawnSync('sleep', ['0.1']);
-  }
-  return name;
 }
 
 function deployApp(ns, image, replicas) {
